@@ -1,0 +1,62 @@
+/**
+ * @netstack/core — the contracts and kernel machinery every netstack package plugs into:
+ * SkBuff and its pool, NetDevice, NAPI and softnet, the receive path (`netifReceiveSkb`) and the
+ * transmit path (`devQueueXmit`), qdiscs, namespaces, plugins, virtual time, sysctls, counters,
+ * the packet trace, and Ethernet/VLAN wire views.
+ */
+import 'reflect-metadata';
+
+export * from './errors/net-error.js';
+
+export * from './time/scheduler.js';
+export { VirtualScheduler, DEFAULT_MAX_EVENTS } from './time/virtual-scheduler.js';
+export { RealScheduler } from './time/real-scheduler.js';
+export { Random } from './random/random.js';
+
+export * from './skb/constants.js';
+export * from './skb/drop-reason.js';
+export { SkBuff } from './skb/skbuff.js';
+export { SkBuffPool, SKB_SIZE_CLASSES, consumeSkb, kfreeSkb, skbOrphan, skbScrubPacket, type SkbDestructorFn } from './skb/pool.js';
+export { SkbQueue } from './skb/skb-queue.js';
+
+export * from './wire/checksum.js';
+export * from './wire/mac.js';
+export * from './wire/ethernet.js';
+export * from './wire/vlan.js';
+export * from './wire/ethernet-repr.js';
+
+export * from './netdevice/flags.js';
+export * from './netdevice/features.js';
+export { DeviceStats, QueueStats } from './netdevice/stats.js';
+export { NetDevice, validDevName, IFNAMSIZ_MAX, type NetDeviceConfig, type NetDeviceOps } from './netdevice/net-device.js';
+export { NetdevQueue, NetdevRxQueue, QUEUE_STATE_DRV_XOFF, QUEUE_STATE_STACK_XOFF } from './netdevice/queue.js';
+export { VlanGroup } from './netdevice/vlan-group.js';
+export { netdevUpperDevLink, netdevUpperDevUnlink, MAX_NEST_DEV } from './netdevice/upper.js';
+
+export * from './napi/napi.js';
+export { SoftnetData } from './napi/softnet.js';
+
+export * from './rx/packet-type.js';
+export * from './rx/rx-handler.js';
+export { ethTypeTrans } from './rx/eth-type-trans.js';
+export { netifReceiveSkb } from './rx/receive-core.js';
+export { netifRx } from './rx/netif-rx.js';
+
+export * from './tx/tc-hook.js';
+export { devQueueXmit, qdiscRun, skbChecksumHelp, XMIT_ENETDOWN } from './tx/dev-queue-xmit.js';
+export { devConsumeSkb } from './tx/completion.js';
+
+export { Qdisc, QdiscStats } from './qdisc/qdisc.js';
+export { NoQueue } from './qdisc/noqueue.js';
+export { PfifoFast, PFIFO_FAST_PRIO2BAND, PFIFO_FAST_BANDS, TC_PRIO_MAX } from './qdisc/pfifo-fast.js';
+export { QdiscRegistry, type QdiscFactory } from './qdisc/registry.js';
+
+export * from './sysctl/sysctl.js';
+export { Snmp, MibGroup } from './counters/mib.js';
+export * from './trace/stages.js';
+export { PacketTrace, type TraceEntry } from './trace/packet-trace.js';
+
+export * from './ns/tokens.js';
+export * from './ns/plugin.js';
+export { NetNamespace, LOOPBACK_IFINDEX, type NetdevEvent, type NetNamespaceEvents } from './ns/net-namespace.js';
+export { World, type WorldOptions, type WorldEvents } from './ns/world.js';

@@ -1,0 +1,175 @@
+import { Deferred } from '../time/scheduler.js';
+import { SkbQueue } from '../skb/skb-queue.js';
+import type { World } from '../ns/world.js';
+import type { NetdevQueue } from '../netdevice/queue.js';
+import { Napi, NAPI_STATE_DISABLE, NAPI_STATE_SCHED } from './napi.js';
+import { TraceStage } from '../trace/stages.js';
+
+/**
+ * Per-CPU receive/transmit state (`struct softnet_data`): the NAPI poll list, the backlog queue
+ * fed by `netif_rx` and RPS, the NET_RX and NET_TX softirqs, and the `/proc/net/softnet_stat`
+ * counters.
+ */
+export class SoftnetData {
+  private pollHead: Napi | null = null;
+  private pollTail: Napi | null = null;
+  /** `input_pkt_queue`: packets waiting for the backlog NAPI. */
+  readonly inputPktQueue = new SkbQueue();
+  /** The per-CPU backlog NAPI (`process_backlog`). */
+  readonly backlog: Napi;
+  /** TX queues waiting for their qdisc to run (`output_queue`). */
+  private readonly outputQueue: NetdevQueue[] = [];
+  private outputScheduled = new Set<NetdevQueue>();
+
+  processed = 0;
+  dropped = 0;
+  timeSqueeze = 0;
+  receivedRps = 0;
+  flowLimitCount = 0;
+  /** NET_RX softirq runs (for tests and the cost model). */
+  netRxRuns = 0;
+
+  readonly netRxSoftirq: Deferred;
+  readonly netTxSoftirq: Deferred;
+
+  constructor(
+    readonly world: World,
+    readonly cpu: number,
+  ) {
+    this.backlog = new Napi(world, null, (napi, quota) => this.processBacklog(napi, quota), world.devWeight, `backlog/${cpu}`);
+    this.netRxSoftirq = new Deferred(`NET_RX/${cpu}`, () => this.netRxAction());
+    this.netTxSoftirq = new Deferred(`NET_TX/${cpu}`, () => this.netTxAction());
+  }
+
+  /** Append a scheduled NAPI to the poll list and raise NET_RX (`____napi_schedule`). */
+  listNapi(napi: Napi): void {
+    napi.pollNext = null;
+    if (this.pollTail === null) this.pollHead = napi;
+    else this.pollTail.pollNext = napi;
+    this.pollTail = napi;
+    this.world.scheduler.defer(this.netRxSoftirq);
+  }
+
+  /** Ask NET_TX to run `txq`'s qdisc (`__netif_schedule`). */
+  scheduleQdisc(txq: NetdevQueue): void {
+    if (this.outputScheduled.has(txq)) return;
+    this.outputScheduled.add(txq);
+    this.outputQueue.push(txq);
+    this.world.scheduler.defer(this.netTxSoftirq);
+  }
+
+  get pollListEmpty(): boolean {
+    return this.pollHead === null;
+  }
+
+  /**
+   * `net_rx_action`: poll each NAPI listed at entry once, within `netdev_budget` packets and
+   * `netdev_budget_usecs`; NAPIs that used their whole weight go to the tail for the next run.
+   * Running out of budget or time with work left counts a `time_squeeze`.
+   */
+  private netRxAction(): void {
+    const world = this.world;
+    const prevCpu = world.enterCpu(this.cpu);
+    this.netRxRuns++;
+    const start = world.scheduler.now();
+    const timeLimit = start + world.netdevBudgetUsecs * 1000;
+    let budget = world.netdevBudget;
+    let list = this.pollHead;
+    this.pollHead = this.pollTail = null;
+    let repollHead: Napi | null = null;
+    let repollTail: Napi | null = null;
+    while (list !== null) {
+      const n = list;
+      list = n.pollNext;
+      n.pollNext = null;
+      let work = 0;
+      if (n.state & NAPI_STATE_SCHED) {
+        work = n.poll(n, n.weight);
+        n.polls++;
+        n.packets += work;
+      }
+      if (work >= n.weight && (n.state & NAPI_STATE_SCHED) !== 0 && (n.state & NAPI_STATE_DISABLE) === 0) {
+        if (repollTail === null) repollHead = n;
+        else repollTail.pollNext = n;
+        repollTail = n;
+      }
+      budget -= work;
+      if (budget <= 0 || world.scheduler.now() >= timeLimit) {
+        if (list !== null || repollHead !== null) this.timeSqueeze++;
+        break;
+      }
+    }
+    // Unpolled entries first, then those listed meanwhile, then the repoll list (as list_splice does).
+    let rest = list;
+    if (rest !== null) {
+      let tail = rest;
+      while (tail.pollNext !== null) tail = tail.pollNext;
+      tail.pollNext = this.pollHead;
+      if (this.pollHead === null) this.pollTail = tail;
+      this.pollHead = rest;
+    }
+    if (repollHead !== null) {
+      if (this.pollTail === null) this.pollHead = repollHead;
+      else this.pollTail.pollNext = repollHead;
+      this.pollTail = repollTail;
+    }
+    rest = null;
+    if (this.pollHead !== null) world.scheduler.defer(this.netRxSoftirq);
+    world.leaveCpu(prevCpu);
+  }
+
+  /** `process_backlog`: deliver up to `quota` packets from the input queue. */
+  private processBacklog(napi: Napi, quota: number): number {
+    let work = 0;
+    const queue = this.inputPktQueue;
+    const receive = this.world.receive;
+    while (work < quota) {
+      const skb = queue.dequeue();
+      if (skb === null) {
+        napi.state &= ~NAPI_STATE_SCHED;
+        return work;
+      }
+      const net = skb.dev!.net;
+      if (net.trace.enabled) net.trace.record(this.world.scheduler.now(), TraceStage.NAPI_POLL, this.cpu, work, skb.dev!.ifindex, skb.id, quota);
+      receive(skb);
+      work++;
+    }
+    if (queue.length === 0) napi.state &= ~NAPI_STATE_SCHED;
+    return work;
+  }
+
+  /** `net_tx_action`: run the qdiscs of the TX queues that asked. */
+  private netTxAction(): void {
+    const world = this.world;
+    const prevCpu = world.enterCpu(this.cpu);
+    const queues = this.outputQueue.splice(0);
+    for (const txq of queues) {
+      this.outputScheduled.delete(txq);
+      world.qdiscRun(txq);
+    }
+    world.leaveCpu(prevCpu);
+  }
+
+  /** This CPU's line of `/proc/net/softnet_stat` (15 hex columns, as 6.x prints). */
+  statLine(): string {
+    const backlogLen = this.inputPktQueue.length;
+    const cols = [
+      this.processed,
+      this.dropped,
+      this.timeSqueeze,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      this.receivedRps,
+      this.flowLimitCount,
+      backlogLen,
+      this.cpu,
+      backlogLen,
+      0,
+    ];
+    return cols.map((v) => (v >>> 0).toString(16).padStart(8, '0')).join(' ');
+  }
+}

@@ -1,0 +1,41 @@
+import type { Qdisc } from '../qdisc/qdisc.js';
+import type { NetDevice } from './net-device.js';
+import { QueueStats } from './stats.js';
+import type { Napi } from '../napi/napi.js';
+
+/** `__QUEUE_STATE_DRV_XOFF`: the driver stopped the queue (ring full). */
+export const QUEUE_STATE_DRV_XOFF = 1;
+/** `__QUEUE_STATE_STACK_XOFF`: the stack stopped it (BQL). */
+export const QUEUE_STATE_STACK_XOFF = 2;
+
+/** One transmit queue (`struct netdev_queue`): its qdisc, its stop/wake state and counters. */
+export class NetdevQueue {
+  state = 0;
+  readonly stats = new QueueStats();
+  /** Set by `dev.open()` (default qdisc) or `dev.setQdisc()`. */
+  qdisc!: Qdisc;
+  /** XPS: CPUs allowed to pick this queue (bitmask; 0 = unset). */
+  xpsCpus = 0;
+
+  constructor(
+    readonly dev: NetDevice,
+    readonly index: number,
+  ) {}
+
+  get stopped(): boolean {
+    return this.state !== 0;
+  }
+}
+
+/** One receive queue (`struct netdev_rx_queue`): its NAPI context and counters. */
+export class NetdevRxQueue {
+  readonly stats = new QueueStats();
+  napi: Napi | null = null;
+  /** RPS: CPUs that may process this queue's packets (bitmask; 0 = off). */
+  rpsCpus = 0;
+
+  constructor(
+    readonly dev: NetDevice,
+    readonly index: number,
+  ) {}
+}

@@ -1,0 +1,44 @@
+import type { SkBuff } from '../skb/skbuff.js';
+import type { NetdevQueue } from '../netdevice/queue.js';
+
+/** Counters of one qdisc, as `tc -s qdisc` prints them. */
+export class QdiscStats {
+  bytes = 0;
+  packets = 0;
+  drops = 0;
+  overlimits = 0;
+  requeues = 0;
+}
+
+/**
+ * A queueing discipline attached to a TX queue (`struct Qdisc`). `enqueue` owns the buffer from
+ * the call on: it queues it or frees it with a drop reason and returns NET_XMIT_DROP. A qdisc
+ * with `queueless` set (noqueue) is bypassed: the packet goes straight to the driver.
+ */
+export abstract class Qdisc {
+  abstract readonly kind: string;
+  /** True for `noqueue`: no enqueue, direct transmit. */
+  readonly queueless: boolean = false;
+  readonly stats = new QdiscStats();
+  /** Packets queued. */
+  qlen = 0;
+  /** Bytes queued. */
+  backlog = 0;
+  /** The TX queue it is attached to (set by `attach`). */
+  txq: NetdevQueue | null = null;
+
+  attach(txq: NetdevQueue): void {
+    this.txq = txq;
+  }
+
+  /** Queue `skb` or drop it; returns NET_XMIT_SUCCESS, NET_XMIT_DROP or NET_XMIT_CN. */
+  abstract enqueue(skb: SkBuff): number;
+  /** Next packet to send, or null. */
+  abstract dequeue(): SkBuff | null;
+  /** Put back a packet the driver refused (NETDEV_TX_BUSY): it is sent first next time. */
+  abstract requeue(skb: SkBuff): void;
+  /** Drop everything queued (device down, qdisc replaced). */
+  abstract reset(): void;
+  /** The limit on queued packets, when there is one (txqueuelen for pfifo_fast). */
+  setLimit(_limit: number): void {}
+}

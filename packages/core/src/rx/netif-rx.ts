@@ -1,0 +1,40 @@
+import { DropReason } from '../skb/drop-reason.js';
+import { kfreeSkb } from '../skb/pool.js';
+import type { SkBuff } from '../skb/skbuff.js';
+import { NET_RX_DROP, NET_RX_SUCCESS } from '../netdevice/flags.js';
+import { NAPI_STATE_SCHED } from '../napi/napi.js';
+import { TraceStage } from '../trace/stages.js';
+
+/**
+ * `netif_rx` → `enqueue_to_backlog`: queue a received packet on the current CPU's backlog, to be
+ * delivered by the backlog NAPI in NET_RX softirq. Used by drivers without NAPI (veth, lo).
+ * Drops with CPU_BACKLOG once `netdev_max_backlog` packets wait, DEV_READY when the device is down.
+ */
+export function netifRx(skb: SkBuff, cpu = -1): number {
+  const dev = skb.dev!;
+  const world = dev.net.world;
+  const sd = cpu < 0 ? world.currentSoftnet() : world.cpus[cpu]!;
+  const queue = sd.inputPktQueue;
+  if (dev.net.trace.enabled) {
+    dev.net.trace.record(world.scheduler.now(), TraceStage.NETIF_RX, sd.cpu, 0, dev.ifindex, skb.id, queue.length);
+  }
+  if (!dev.isUp) {
+    dev.stats.rx_dropped++;
+    kfreeSkb(skb, DropReason.DEV_READY);
+    return NET_RX_DROP;
+  }
+  const qlen = queue.length;
+  if (qlen > world.netdevMaxBacklog) {
+    sd.dropped++;
+    dev.stats.rx_dropped++;
+    kfreeSkb(skb, DropReason.CPU_BACKLOG);
+    return NET_RX_DROP;
+  }
+  queue.enqueue(skb);
+  // The first packet of an empty queue schedules that CPU's backlog NAPI.
+  if (qlen === 0 && (sd.backlog.state & NAPI_STATE_SCHED) === 0) {
+    sd.backlog.state |= NAPI_STATE_SCHED;
+    sd.listNapi(sd.backlog);
+  }
+  return NET_RX_SUCCESS;
+}

@@ -1,0 +1,217 @@
+import { DropReason } from '../skb/drop-reason.js';
+import { kfreeSkb } from '../skb/pool.js';
+import { CHECKSUM_NONE, CHECKSUM_PARTIAL, PACKET_OUTGOING } from '../skb/constants.js';
+import type { SkBuff } from '../skb/skbuff.js';
+import type { NetDevice } from '../netdevice/net-device.js';
+import type { NetdevQueue } from '../netdevice/queue.js';
+import { NETIF_F } from '../netdevice/features.js';
+import { NET_XMIT_DROP, NET_XMIT_SUCCESS, NETDEV_TX_BUSY, NETDEV_TX_OK } from '../netdevice/flags.js';
+import { TraceStage } from '../trace/stages.js';
+import { csumFold, csumPartial, writeU16 } from '../wire/checksum.js';
+import { ETH_P_8021AD, ETH_P_8021Q, ETH_P_IPV6 } from '../wire/ethernet.js';
+import { VLAN_HLEN } from '../wire/vlan.js';
+import { TC_ACT_OK, TC_ACT_SHOT } from './tc-hook.js';
+import type { PacketType } from '../rx/packet-type.js';
+
+/** -ENETDOWN, as `dev_queue_xmit` returns it. */
+export const XMIT_ENETDOWN = -100;
+
+function trace(skb: SkBuff, dev: NetDevice, stage: number, verdict: number, aux: number): void {
+  const net = dev.net;
+  if (net.trace.enabled) {
+    net.trace.record(net.world.scheduler.now(), stage, net.world.currentCpu, verdict, dev.ifindex, skb.id, aux);
+  }
+}
+
+/** `vlan_insert_tag`: put the accelerated tag back into the frame when the device cannot. */
+function vlanInsertTag(skb: SkBuff): boolean {
+  if (skb.headroom() < VLAN_HLEN || skb.len < 12) return false;
+  skb.unshare();
+  const b = skb.buf;
+  const old = skb.data;
+  skb.push(VLAN_HLEN);
+  b.copyWithin(skb.data, old, old + 12);
+  writeU16(b, skb.data + 12, skb.vlanProto);
+  writeU16(b, skb.data + 14, skb.vlanTci);
+  if (skb.macHeader >= 0) skb.macHeader = skb.data;
+  skb.vlanProto = 0;
+  skb.vlanTci = 0;
+  return true;
+}
+
+/** `skb_checksum_help`: compute a CHECKSUM_PARTIAL checksum in software. */
+export function skbChecksumHelp(skb: SkBuff): boolean {
+  const start = skb.csumStart;
+  const field = start + skb.csumOffset;
+  if (start < skb.data || field + 2 > skb.tail) return false;
+  skb.unshare();
+  // The field holds the pseudo-header sum; summing over it folds that in.
+  const sum = csumPartial(skb.buf, start, skb.tail - start);
+  let check = csumFold(sum);
+  // UDP transmits 0 as 0xffff (RFC 768); harmless for TCP since TCP never yields 0 here from a non-zero sum.
+  if (check === 0) check = 0xffff;
+  writeU16(skb.buf, field, check);
+  skb.ipSummed = CHECKSUM_NONE;
+  return true;
+}
+
+/**
+ * `validate_xmit_skb`: make the packet something this device can send: insert the VLAN tag if
+ * the device cannot, resolve a partial checksum it cannot offload. Segmentation of GSO packets
+ * for devices without TSO needs the GSO engine, which comes with the offload stage; until then
+ * such packets are dropped as SKB_GSO_SEG. Returns false after freeing the buffer.
+ */
+function validateXmitSkb(skb: SkBuff, dev: NetDevice): boolean {
+  const features = dev.features;
+  if (skb.vlanProto !== 0) {
+    const hw = skb.vlanProto === ETH_P_8021Q ? features.has(NETIF_F.HW_VLAN_CTAG_TX) : skb.vlanProto === ETH_P_8021AD && features.has(NETIF_F.HW_VLAN_STAG_TX);
+    if (!hw && !vlanInsertTag(skb)) {
+      dev.stats.tx_dropped++;
+      kfreeSkb(skb, DropReason.NOMEM);
+      return false;
+    }
+  }
+  if (skb.gsoSize !== 0) {
+    const v6 = skb.protocol === ETH_P_IPV6;
+    const tso = v6 ? features.has(NETIF_F.TSO6) : features.has(NETIF_F.TSO);
+    if (!tso) {
+      dev.stats.tx_dropped++;
+      kfreeSkb(skb, DropReason.SKB_GSO_SEG);
+      return false;
+    }
+  }
+  if (skb.ipSummed === CHECKSUM_PARTIAL) {
+    const v6 = skb.protocol === ETH_P_IPV6;
+    const offload = features.has(NETIF_F.HW_CSUM) || (v6 ? features.has(NETIF_F.IPV6_CSUM) : features.has(NETIF_F.IP_CSUM));
+    if (!offload && !skbChecksumHelp(skb)) {
+      dev.stats.tx_dropped++;
+      kfreeSkb(skb, DropReason.SKB_CSUM);
+      return false;
+    }
+  }
+  trace(skb, dev, TraceStage.VALIDATE_XMIT, 0, 0);
+  return true;
+}
+
+/** `dev_queue_xmit_nit`: give every ETH_P_ALL tap (namespace-wide, then the device's) a clone marked PACKET_OUTGOING. */
+function xmitNit(skb: SkBuff, dev: NetDevice): void {
+  deliverOutgoing(skb, dev, dev.net.ptypeAll);
+  deliverOutgoing(skb, dev, dev.ptypeAll);
+}
+
+function deliverOutgoing(skb: SkBuff, dev: NetDevice, taps: readonly PacketType[]): void {
+  for (let i = 0; i < taps.length; i++) {
+    const pt = taps[i]!;
+    const copy = skb.clone();
+    copy.pktType = PACKET_OUTGOING;
+    trace(copy, dev, TraceStage.TAP_OUTGOING, 0, pt.type);
+    pt.func(copy, dev, pt, dev);
+  }
+}
+
+/**
+ * `dev_hard_start_xmit` for one validated packet: outgoing taps, then the driver. On
+ * NETDEV_TX_BUSY the buffer is still the caller's.
+ */
+function xmitOne(skb: SkBuff, dev: NetDevice, txq: NetdevQueue): number {
+  if (dev.net.ptypeAll.length !== 0 || dev.ptypeAll.length !== 0) xmitNit(skb, dev);
+  trace(skb, dev, TraceStage.START_XMIT, 0, txq.index);
+  const len = skb.len;
+  const rc = dev.ops.startXmit(skb, dev, txq);
+  if (rc === NETDEV_TX_OK) {
+    txq.stats.packets++;
+    txq.stats.bytes += len;
+  }
+  return rc;
+}
+
+/** Pick the TX queue (`netdev_pick_tx`): the driver's choice, the socket's, or the flow hash. */
+function pickTx(dev: NetDevice, skb: SkBuff): NetdevQueue {
+  const queues = dev.txQueues;
+  if (queues.length === 1) return queues[0]!;
+  let index = dev.ops.selectQueue?.(dev, skb) ?? -1;
+  if (index < 0 || index >= queues.length) {
+    // reciprocal_scale(hash, n): spreads the 32-bit hash over n queues without a division.
+    index = skb.hashValid ? Math.floor((skb.hash >>> 0) * queues.length / 0x1_0000_0000) : skb.queueMapping % queues.length;
+  }
+  skb.queueMapping = index;
+  return queues[index]!;
+}
+
+/**
+ * `qdisc_run`: send from `txq`'s qdisc while the queue runs, at most `dev_tx_weight` packets
+ * per call (then NET_TX continues). A driver saying BUSY gets the packet back at the head.
+ */
+export function qdiscRun(txq: NetdevQueue): void {
+  const q = txq.qdisc;
+  const dev = txq.dev;
+  const world = dev.net.world;
+  let quota = world.devTxWeight;
+  while (!txq.stopped && quota-- > 0) {
+    const skb = q.dequeue();
+    if (skb === null) return;
+    trace(skb, dev, TraceStage.QDISC_DEQUEUE, 0, txq.index);
+    if (!dev.isUp) {
+      kfreeSkb(skb, DropReason.DEV_READY);
+      continue;
+    }
+    if (!validateXmitSkb(skb, dev)) continue;
+    if (xmitOne(skb, dev, txq) === NETDEV_TX_BUSY) {
+      q.requeue(skb);
+      return;
+    }
+  }
+  if (!txq.stopped && q.qlen > 0) world.scheduleQdisc(txq);
+}
+
+/**
+ * `dev_queue_xmit`: send `skb` (with its link-layer header in place) on `skb.dev`: tc egress,
+ * TX queue pick, the queue's qdisc (or straight to the driver for noqueue), validation, outgoing
+ * taps, the driver. Takes ownership of `skb`. Returns NET_XMIT_SUCCESS, NET_XMIT_DROP,
+ * NET_XMIT_CN, or XMIT_ENETDOWN.
+ */
+export function devQueueXmit(skb: SkBuff): number {
+  const dev = skb.dev!;
+  if (skb.macHeader < 0) skb.macHeader = skb.data;
+  trace(skb, dev, TraceStage.DEV_QUEUE_XMIT, 0, skb.protocol);
+
+  const egress = dev.tcEgress;
+  if (egress !== null) {
+    const verdict = egress(skb, dev);
+    trace(skb, dev, TraceStage.TC_EGRESS, verdict, 0);
+    if (verdict === TC_ACT_SHOT) {
+      kfreeSkb(skb, DropReason.TC_EGRESS);
+      return NET_XMIT_DROP;
+    }
+    if (verdict !== TC_ACT_OK) return NET_XMIT_SUCCESS;
+  }
+
+  if (!dev.isUp) {
+    dev.stats.tx_dropped++;
+    kfreeSkb(skb, DropReason.DEV_READY);
+    return XMIT_ENETDOWN;
+  }
+
+  const txq = pickTx(dev, skb);
+  const q = txq.qdisc;
+  if (!q.queueless) {
+    const rc = q.enqueue(skb);
+    trace(skb, dev, TraceStage.QDISC_ENQUEUE, rc, txq.index);
+    qdiscRun(txq);
+    return rc;
+  }
+
+  // noqueue: nowhere to wait, a stopped queue is a drop.
+  if (txq.stopped) {
+    dev.stats.tx_dropped++;
+    kfreeSkb(skb, DropReason.DEV_READY);
+    return XMIT_ENETDOWN;
+  }
+  if (!validateXmitSkb(skb, dev)) return NET_XMIT_DROP;
+  if (xmitOne(skb, dev, txq) === NETDEV_TX_BUSY) {
+    dev.stats.tx_dropped++;
+    kfreeSkb(skb, DropReason.DEV_READY);
+    return XMIT_ENETDOWN;
+  }
+  return NET_XMIT_SUCCESS;
+}
