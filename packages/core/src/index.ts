@@ -24,6 +24,7 @@ export * from './wire/mac.js';
 export * from './wire/ethernet.js';
 export * from './wire/vlan.js';
 export * from './wire/ethernet-repr.js';
+export { ethHeaderPush } from './wire/eth-header.js';
 
 export * from './netdevice/flags.js';
 export * from './netdevice/features.js';
@@ -51,6 +52,15 @@ export { NoQueue } from './qdisc/noqueue.js';
 export { PfifoFast, PFIFO_FAST_PRIO2BAND, PFIFO_FAST_BANDS, TC_PRIO_MAX } from './qdisc/pfifo-fast.js';
 export { QdiscRegistry, type QdiscFactory } from './qdisc/registry.js';
 
+export * from './netfilter/hooks.js';
+export * from './inet/constants.js';
+export * from './inet/inet-protocol.js';
+export * from './inet/network-protocol.js';
+export { InetRegistry } from './inet/inet-registry.js';
+export * from './neighbour/nud.js';
+export { NeighParms } from './neighbour/neigh-parms.js';
+export { Neighbour } from './neighbour/neighbour.js';
+export { NeighTable, NeighStats, type NeighOps } from './neighbour/neigh-table.js';
 export * from './sysctl/sysctl.js';
 export { Snmp, MibGroup } from './counters/mib.js';
 export * from './trace/stages.js';

@@ -2,6 +2,9 @@ import { Deferred } from '../time/scheduler.js';
 import { SkbQueue } from '../skb/skb-queue.js';
 import type { World } from '../ns/world.js';
 import type { NetdevQueue } from '../netdevice/queue.js';
+import type { NetDevice } from '../netdevice/net-device.js';
+import { DropReason } from '../skb/drop-reason.js';
+import { kfreeSkb } from '../skb/pool.js';
 import { Napi, NAPI_STATE_DISABLE, NAPI_STATE_SCHED } from './napi.js';
 import { TraceStage } from '../trace/stages.js';
 
@@ -65,7 +68,7 @@ export class SoftnetData {
   /**
    * `net_rx_action`: poll each NAPI listed at entry once, within `netdev_budget` packets and
    * `netdev_budget_usecs`; NAPIs that used their whole weight go to the tail for the next run.
-   * Running out of budget or time with work left counts a `time_squeeze`.
+   * Running out of budget or time counts a `time_squeeze`.
    */
   private netRxAction(): void {
     const world = this.world;
@@ -94,8 +97,9 @@ export class SoftnetData {
         repollTail = n;
       }
       budget -= work;
+      // As net_rx_action: running out of budget or time counts a squeeze even if nothing is left.
       if (budget <= 0 || world.scheduler.now() >= timeLimit) {
-        if (list !== null || repollHead !== null) this.timeSqueeze++;
+        this.timeSqueeze++;
         break;
       }
     }
@@ -148,6 +152,18 @@ export class SoftnetData {
       world.qdiscRun(txq);
     }
     world.leaveCpu(prevCpu);
+  }
+
+  /** `flush_backlog`: drop queued packets of a device going away (DEV_READY). */
+  flushBacklog(dev: NetDevice): void {
+    const queue = this.inputPktQueue;
+    for (let n = queue.length; n > 0; n--) {
+      const skb = queue.dequeue()!;
+      if (skb.dev === dev) {
+        dev.stats.rx_dropped++;
+        kfreeSkb(skb, DropReason.DEV_READY);
+      } else queue.enqueue(skb);
+    }
   }
 
   /** This CPU's line of `/proc/net/softnet_stat` (15 hex columns, as 6.x prints). */

@@ -165,9 +165,17 @@ export function fixFeatures(f: NetdevFeatures): NetdevFeatures {
   if (!out.has(NETIF_F.SG)) {
     out.set(NETIF_F.GSO, false);
   }
-  const anyCsum = out.has(NETIF_F.HW_CSUM) || out.has(NETIF_F.IP_CSUM) || out.has(NETIF_F.IPV6_CSUM);
-  if (!out.has(NETIF_F.SG) || !anyCsum) {
+  if (!out.has(NETIF_F.SG)) {
     for (const b of [NETIF_F.TSO, NETIF_F.TSO_ECN, NETIF_F.TSO_MANGLEID, NETIF_F.TSO6]) out.set(b, false);
   }
+  // Per family, as the kernel does: TSO needs HW_CSUM or IP_CSUM, TSO6 needs HW_CSUM or IPV6_CSUM.
+  if (out.has(NETIF_F.TSO) && !out.has(NETIF_F.HW_CSUM) && !out.has(NETIF_F.IP_CSUM)) {
+    out.set(NETIF_F.TSO, false);
+    out.set(NETIF_F.TSO_ECN, false);
+  }
+  if (out.has(NETIF_F.TSO6) && !out.has(NETIF_F.HW_CSUM) && !out.has(NETIF_F.IPV6_CSUM)) out.set(NETIF_F.TSO6, false);
+  // TSO_MANGLEID modifies IPv4 TSO; TSO_ECN needs some other TSO bit.
+  if (!out.has(NETIF_F.TSO)) out.set(NETIF_F.TSO_MANGLEID, false);
+  if (!out.has(NETIF_F.TSO) && !out.has(NETIF_F.TSO6) && !out.has(NETIF_F.TSO_MANGLEID)) out.set(NETIF_F.TSO_ECN, false);
   return out;
 }

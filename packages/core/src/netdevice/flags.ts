@@ -33,7 +33,11 @@ export type OperState = 'UNKNOWN' | 'NOTPRESENT' | 'DOWN' | 'LOWERLAYERDOWN' | '
 /** `ndo_start_xmit` return values. */
 export const NETDEV_TX_OK = 0x00;
 export const NETDEV_TX_BUSY = 0x10;
-export type NetdevTx = typeof NETDEV_TX_OK | typeof NETDEV_TX_BUSY;
+/**
+ * What `startXmit` returns: OK (taken), BUSY (not taken, retry after wake), or, like veth, a
+ * NET_XMIT_DROP/NET_XMIT_CN code for a packet it took and dropped (the caller sees that code).
+ */
+export type NetdevTx = typeof NETDEV_TX_OK | typeof NETDEV_TX_BUSY | typeof NET_XMIT_DROP | typeof NET_XMIT_CN;
 
 /** `dev_queue_xmit` / qdisc enqueue results (include/linux/netdevice.h). */
 export const NET_XMIT_SUCCESS = 0x00;

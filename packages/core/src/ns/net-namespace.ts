@@ -6,10 +6,13 @@ import { Random } from '../random/random.js';
 import { DropReason, dropReasonName } from '../skb/drop-reason.js';
 import { Sysctl } from '../sysctl/sysctl.js';
 import { PacketTrace } from '../trace/packet-trace.js';
+import { NetfilterHooks } from '../netfilter/hooks.js';
+import { InetRegistry } from '../inet/inet-registry.js';
 import type { NetDevice } from '../netdevice/net-device.js';
 import { PTYPE_HASH_MASK, PTYPE_HASH_SIZE, type PacketType } from '../rx/packet-type.js';
 import { ETH_P_ALL } from '../wire/ethernet.js';
 import { IFF_LOOPBACK } from '../netdevice/flags.js';
+import { netdevUpperDevUnlink } from '../netdevice/upper.js';
 
 /** The loopback device's ifindex in every namespace. */
 export const LOOPBACK_IFINDEX = 1;
@@ -53,6 +56,10 @@ export class NetNamespace {
   readonly ptypeBase: PacketType[][] = Array.from({ length: PTYPE_HASH_SIZE }, () => []);
   /** Buffers dropped in this namespace, by reason number. */
   readonly drops = new Float64Array(DropReason.MAX);
+  /** Netfilter hook chains (PREROUTING ... POSTROUTING per family). */
+  readonly netfilter: NetfilterHooks = new NetfilterHooks(this);
+  /** Transports by IP protocol number, and network protocols by family. */
+  readonly inet: InetRegistry = new InetRegistry(this);
 
   private readonly devicesByIndex = new Map<number, NetDevice>();
   private readonly devicesByName = new Map<string, NetDevice>();
@@ -185,11 +192,17 @@ export class NetNamespace {
     return dev;
   }
 
-  /** `unregister_netdevice`: bring it down, detach its handlers, forget it. */
+  /**
+   * `unregister_netdevice`: bring it down, tell listeners (upper devices such as VLANs detach or
+   * go away, as their notifiers do in Linux), drop its packets still in CPU backlogs, detach its
+   * handlers and forget it.
+   */
   unregisterNetdevice(dev: NetDevice): void {
     if (!dev.registered || dev.net !== this) throw new NetError('ENODEV', `device ${dev.name} is not in namespace "${this.name}"`);
-    if (dev.upperDevs.length > 0) throw new NetError('EBUSY', `device ${dev.name} still has upper devices`);
     dev.close();
+    this.events.emit('netdev', 'NETDEV_UNREGISTER', dev);
+    for (const upper of [...dev.upperDevs]) netdevUpperDevUnlink(dev, upper);
+    for (const sd of this.world.cpus) sd.flushBacklog(dev);
     dev.ops.uninit?.(dev);
     dev.rxHandler = null;
     dev.rxHandlerData = null;
@@ -197,7 +210,6 @@ export class NetNamespace {
     this.devicesByIndex.delete(dev.ifindex);
     this.devicesByName.delete(dev.name);
     dev.registered = false;
-    this.events.emit('netdev', 'NETDEV_UNREGISTER', dev);
   }
 
   /** A device by name; ENODEV if there is none (`Cannot find device "X"`). */
@@ -222,7 +234,8 @@ export class NetNamespace {
    */
   devAddPack(pt: PacketType): void {
     if (pt.dev !== null && pt.dev.net !== this) throw new NetError('EINVAL', `device ${pt.dev.name} is not in namespace "${this.name}"`);
-    this.listFor(pt).push(pt);
+    // Newest first, as dev_add_pack's list_add_rcu: the first-registered handler gets the original buffer.
+    this.listFor(pt).unshift(pt);
   }
 
   /** `dev_remove_pack`. */

@@ -80,7 +80,7 @@ export class World {
     this.container.register(SKB_POOL, { useValue: this.pool });
     this.registerCoreSysctls();
     this.cpus = Array.from({ length: cpus }, (_, i) => new SoftnetData(this, i));
-    this.pool.setFreeObserver((skb, reason) => this.onFree(skb, reason));
+    this.pool.setFreeObserver((skb, reason, net) => this.onFree(skb, reason, net));
   }
 
   /** Create a namespace and install `plugins` in it. */
@@ -89,7 +89,13 @@ export class World {
     const ns = new NetNamespace(this, this.nextNsId++, name, this.container.createChildContainer(), this.random.fork());
     this.namespaces.set(name, ns);
     this.events.emit('namespace', ns);
-    ns.use(...plugins);
+    try {
+      ns.use(...plugins);
+    } catch (err) {
+      // A stack that failed to compose does not keep its name: the caller may fix and retry.
+      this.namespaces.delete(name);
+      throw err;
+    }
     return ns;
   }
 
@@ -161,13 +167,13 @@ export class World {
     return this.cpus.map((sd) => sd.statLine()).join('\n') + '\n';
   }
 
-  private onFree(skb: SkBuff, reason: number): void {
+  private onFree(skb: SkBuff, reason: number, explicit: NetNamespace | null): void {
     const dev = skb.dev;
-    if (dev === null) return;
-    const net = dev.net;
+    const net = explicit ?? dev?.net ?? null;
+    if (net === null) return;
     if (reason !== SKB_CONSUMED) net.countDrop(reason);
     if (net.trace.enabled) {
-      net.trace.record(this.scheduler.now(), reason === SKB_CONSUMED ? TraceStage.CONSUME : TraceStage.DROP, this.currentCpu, reason, dev.ifindex, skb.id, skb.protocol);
+      net.trace.record(this.scheduler.now(), reason === SKB_CONSUMED ? TraceStage.CONSUME : TraceStage.DROP, this.currentCpu, reason, dev?.ifindex ?? 0, skb.id, skb.protocol);
     }
   }
 

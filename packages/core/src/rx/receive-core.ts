@@ -8,7 +8,7 @@ import { MAX_NEST_DEV } from '../netdevice/upper.js';
 import { TraceStage } from '../trace/stages.js';
 import { TC_ACT_OK, TC_ACT_SHOT } from '../tx/tc-hook.js';
 import { readU16 } from '../wire/checksum.js';
-import { ETH_P_8021AD, ETH_P_8021Q } from '../wire/ethernet.js';
+import { ETH_P_802_2, ETH_P_802_3, ETH_P_802_3_MIN, ETH_P_8021AD, ETH_P_8021Q } from '../wire/ethernet.js';
 import { etherAddrEqual } from '../wire/mac.js';
 import { VLAN_HLEN, VLAN_VID_MASK } from '../wire/vlan.js';
 import type { PacketType } from './packet-type.js';
@@ -53,13 +53,16 @@ function deliverClone(pt: PacketType, skb: SkBuff, origDev: NetDevice, stage: nu
  * `vlanTci` and close the gap, so the packet looks as if the NIC had stripped it.
  */
 function vlanUntag(skb: SkBuff): boolean {
-  if (skb.len < VLAN_HLEN) return false;
+  // As the kernel: the tag plus the two bytes after it, which `vlan_set_encap_proto` reads.
+  if (skb.len < VLAN_HLEN + 2) return false;
   skb.unshare();
   const b = skb.buf;
   const at = skb.data;
   skb.vlanProto = skb.protocol;
   skb.vlanTci = readU16(b, at);
-  skb.protocol = readU16(b, at + 2);
+  // `vlan_set_encap_proto`: an 802.3 length inside the tag means raw 802.3 (0xFFFF) or 802.2 LLC.
+  const inner = readU16(b, at + 2);
+  skb.protocol = inner >= ETH_P_802_3_MIN ? inner : readU16(b, at + VLAN_HLEN) === 0xffff ? ETH_P_802_3 : ETH_P_802_2;
   skb.pull(VLAN_HLEN);
   skb.networkHeader = skb.data;
   // Slide the addresses over the tag (`skb_reorder_vlan_header`): the inner type is then at +12.
@@ -70,13 +73,20 @@ function vlanUntag(skb: SkBuff): boolean {
   return true;
 }
 
-/** `vlan_do_receive`: move the packet onto its VLAN device, if one exists for the tag. */
-function vlanDoReceive(skb: SkBuff): boolean {
+/** `vlan_do_receive` found the VLAN device down: the caller drops the packet, as the kernel does. */
+const VLAN_DEV_DOWN = 2;
+
+/**
+ * `vlan_do_receive`: move the packet onto its VLAN device, if one exists for the tag. Returns
+ * true when moved, false when no VLAN device exists, VLAN_DEV_DOWN when it exists but is down.
+ */
+function vlanDoReceive(skb: SkBuff): boolean | typeof VLAN_DEV_DOWN {
   const dev = skb.dev!;
   const group = dev.vlanGroup;
   if (group === null) return false;
   const vlanDev = group.find(skb.vlanProto, skb.vlanTci & VLAN_VID_MASK);
   if (vlanDev === null) return false;
+  if (!vlanDev.isUp) return VLAN_DEV_DOWN;
   skb.dev = vlanDev;
   if (skb.pktType === PACKET_OTHERHOST && skb.macHeader >= 0 && etherAddrEqual(skb.buf, skb.macHeader, vlanDev.addr, 0)) {
     skb.pktType = PACKET_HOST;
@@ -135,7 +145,13 @@ export function netifReceiveSkb(skb: SkBuff): number {
       if (verdict !== TC_ACT_OK) return NET_RX_SUCCESS;
     }
 
-    if (skb.vlanProto !== 0 && vlanDoReceive(skb)) {
+    const vlanResult = skb.vlanProto !== 0 ? vlanDoReceive(skb) : false;
+    if (vlanResult === VLAN_DEV_DOWN) {
+      // vlan_do_receive on a VLAN device that is down: kfree_skb (no reason given).
+      kfreeSkb(skb, DropReason.NOT_SPECIFIED);
+      return NET_RX_DROP;
+    }
+    if (vlanResult) {
       trace(skb, skb.dev!, TraceStage.VLAN_DEVICE, 0, dev.ifindex);
       if (++rounds > MAX_NEST_DEV) break;
       continue;

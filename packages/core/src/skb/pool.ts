@@ -2,6 +2,7 @@ import { NetError } from '../errors/net-error.js';
 import { DropReason, SKB_CONSUMED } from './drop-reason.js';
 import { NET_SKB_PAD, SKB_DESTRUCTOR_MAX, SKB_DESTRUCTOR_NONE, SKB_TRUESIZE_OVERHEAD } from './constants.js';
 import { SkBuff } from './skbuff.js';
+import type { NetNamespace } from '../ns/net-namespace.js';
 
 /** Slot sizes of the slab's size classes: a full Ethernet frame, jumbo frames, GRO/TSO super-packets. */
 export const SKB_SIZE_CLASSES = [2048, 16384, 65536 + 1024] as const;
@@ -11,7 +12,7 @@ const EMPTY = new Uint8Array(0);
 /** Called with the freed buffer before its header returns to the pool. */
 export type SkbDestructorFn = (skb: SkBuff) => void;
 /** Observes every free (drops and consumes), e.g. to count drops per namespace. */
-export type SkbFreeObserver = (skb: SkBuff, reason: number) => void;
+export type SkbFreeObserver = (skb: SkBuff, reason: number, net: NetNamespace | null) => void;
 
 class SizeClass {
   readonly views: Uint8Array[] = [];
@@ -102,9 +103,12 @@ export class SkBuffPool {
     this.release(skb, SKB_CONSUMED);
   }
 
-  /** Free a dropped buffer (`kfree_skb_reason`): every drop has a reason. */
-  drop(skb: SkBuff, reason: DropReason): void {
-    this.release(skb, reason);
+  /**
+   * Free a dropped buffer (`kfree_skb_reason`): every drop has a reason. It is counted in the
+   * namespace of `skb.dev`, or in `net` when given (packets not yet on a device).
+   */
+  drop(skb: SkBuff, reason: DropReason, net: NetNamespace | null = null): void {
+    this.release(skb, reason, net);
   }
 
   /** @internal */
@@ -194,23 +198,24 @@ export class SkBuffPool {
     skb.sk = null;
   }
 
-  private release(skb: SkBuff, reason: number): void {
+  private release(skb: SkBuff, reason: number, net: NetNamespace | null = null): void {
     if (skb.freed) throw new NetError('EINVAL', `double free of skb ${skb.id}`);
     let frag = skb.fragList;
     skb.fragList = null;
     while (frag !== null) {
       const next = frag.next;
       frag.next = null;
-      this.release(frag, reason);
+      this.release(frag, reason, net);
       frag = next;
     }
     this.orphan(skb);
     if (reason === SKB_CONSUMED) this.consumed++;
     else this.dropped++;
-    if (this.observer !== null) this.observer(skb, reason);
+    if (this.observer !== null) this.observer(skb, reason, net);
     if (skb.slot >= 0) this.releaseSlot(skb.sizeClass, skb.slot);
     skb.freed = true;
     skb.sk = null;
+    skb.dst = null;
     skb.dev = null;
     skb.next = null;
     skb.buf = EMPTY;
@@ -230,16 +235,14 @@ export function skbOrphan(skb: SkBuff): void {
 
 /**
  * `skb_scrub_packet`: clear state that must not cross into another device's receive path;
- * `xnet` (crossing namespaces) also clears the mark and orphans.
+ * `xnet` (crossing namespaces) also clears the mark. The socket reference stays (kernels since
+ * 4.19), so a sender's memory accounting and TSQ see the buffer until the receiver frees it.
  */
 export function skbScrubPacket(skb: SkBuff, xnet: boolean): void {
   skb.tstamp = 0;
   skb.pktType = 0;
   skb.skbIif = 0;
-  if (xnet) {
-    skb.mark = 0;
-    skbOrphan(skb);
-  }
+  if (xnet) skb.mark = 0;
 }
 
 /** Free a buffer that was delivered (`consume_skb`). */
@@ -247,9 +250,12 @@ export function consumeSkb(skb: SkBuff): void {
   skb.pool.consume(skb);
 }
 
-/** Free a buffer that was dropped, with the kernel's reason (`kfree_skb_reason`). */
-export function kfreeSkb(skb: SkBuff, reason: DropReason): void {
-  skb.pool.drop(skb, reason);
+/**
+ * Free a buffer that was dropped, with the kernel's reason (`kfree_skb_reason`). The drop is
+ * counted in the namespace of `skb.dev`, or in `net` for a packet not on a device yet.
+ */
+export function kfreeSkb(skb: SkBuff, reason: DropReason, net: NetNamespace | null = null): void {
+  skb.pool.drop(skb, reason, net);
 }
 
 export { DropReason };

@@ -73,6 +73,8 @@ export class SkBuff {
 
   /** Owning socket, opaque to core; its accounting is released by the destructor. */
   sk: unknown = null;
+  /** Route attached by the network layer (`skb_dst`), opaque to core. */
+  dst: unknown = null;
   /** Destructor kind (SKB_DESTRUCTOR_*), dispatched through the pool's table. */
   destructor = SKB_DESTRUCTOR_NONE;
   /** Memory charged for this buffer (slot + bookkeeping), as `skb->truesize`. */
@@ -134,6 +136,7 @@ export class SkBuff {
     this.mark = 0;
     this.tstamp = 0;
     this.sk = null;
+    this.dst = null;
     this.destructor = SKB_DESTRUCTOR_NONE;
     this.truesize = 0;
     this.cb.fill(0);
@@ -175,6 +178,7 @@ export class SkBuff {
     this.vlanTci = src.vlanTci;
     this.mark = src.mark;
     this.tstamp = src.tstamp;
+    this.dst = src.dst;
     this.cb.set(src.cb);
   }
 

@@ -208,10 +208,11 @@ export function devQueueXmit(skb: SkBuff): number {
     return XMIT_ENETDOWN;
   }
   if (!validateXmitSkb(skb, dev)) return NET_XMIT_DROP;
-  if (xmitOne(skb, dev, txq) === NETDEV_TX_BUSY) {
+  const rc = xmitOne(skb, dev, txq);
+  if (rc === NETDEV_TX_BUSY) {
     dev.stats.tx_dropped++;
     kfreeSkb(skb, DropReason.DEV_READY);
     return XMIT_ENETDOWN;
   }
-  return NET_XMIT_SUCCESS;
+  return rc;
 }

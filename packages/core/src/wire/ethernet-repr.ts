@@ -34,7 +34,8 @@ export const EthernetReprCodec = {
   parse(view: EthernetView): EthernetRepr | null {
     if (!view.checkLen()) return null;
     const { buf, off } = view;
-    const end = off + view.len;
+    // A view may claim more than its buffer holds: never read tag bytes that are not there.
+    const end = Math.min(off + view.len, buf.length);
     const vlans: VlanTagRepr[] = [];
     let at = off + 12;
     let type = readU16(buf, at);

@@ -26,7 +26,6 @@ const loopbackOps: NetDeviceOps = {
   // loopback_xmit: the packet is "sent" and "received" at once, through this CPU's backlog.
   startXmit(skb: SkBuff, dev: NetDevice) {
     skbOrphan(skb);
-    const len = skb.len;
     const proto = ethTypeTrans(skb, dev);
     if (proto < 0) {
       dev.stats.tx_dropped++;
@@ -34,6 +33,8 @@ const loopbackOps: NetDeviceOps = {
       return NETDEV_TX_OK;
     }
     skb.protocol = proto;
+    // As loopback_xmit: the length is taken after eth_type_trans, so lo's bytes exclude the 14-byte header.
+    const len = skb.len;
     if (netifRx(skb) === NET_RX_SUCCESS) {
       dev.stats.tx_packets++;
       dev.stats.tx_bytes += len;

@@ -2,6 +2,7 @@ import {
   DropReason,
   IFF_NO_QUEUE,
   NETDEV_TX_OK,
+  NET_XMIT_DROP,
   NETIF_F,
   NET_RX_SUCCESS,
   NetDevice,
@@ -26,6 +27,8 @@ import {
 /** Driver-private state of one veth end. */
 export interface VethPriv {
   peer: NetDevice | null;
+  /** Removes the pair's NETDEV_UP listeners. */
+  detach: () => void;
 }
 
 function peerOf(dev: NetDevice): NetDevice | null {
@@ -57,14 +60,14 @@ const vethOps: NetDeviceOps = {
       dev.stats.tx_dropped++;
       if (peer !== null) peer.stats.rx_dropped++;
       kfreeSkb(skb, DropReason.DEV_READY);
-      return NETDEV_TX_OK;
+      return NET_XMIT_DROP;
     }
     // is_skb_forwardable: no larger than the peer's MTU plus link header (and a VLAN tag).
     if (skb.gsoSize === 0 && len > peer.mtu + ETH_HLEN + VLAN_HLEN) {
       dev.stats.tx_dropped++;
       peer.stats.rx_dropped++;
       kfreeSkb(skb, DropReason.PKT_TOO_BIG);
-      return NETDEV_TX_OK;
+      return NET_XMIT_DROP;
     }
     skbScrubPacket(skb, dev.net !== peer.net);
     skb.priority = 0;
@@ -72,7 +75,7 @@ const vethOps: NetDeviceOps = {
     if (proto < 0) {
       dev.stats.tx_dropped++;
       kfreeSkb(skb, DropReason.PKT_TOO_SMALL);
-      return NETDEV_TX_OK;
+      return NET_XMIT_DROP;
     }
     skb.protocol = proto;
     if (netifRx(skb) === NET_RX_SUCCESS) {
@@ -80,13 +83,14 @@ const vethOps: NetDeviceOps = {
       dev.stats.tx_bytes += len;
       peer.stats.rx_packets++;
       peer.stats.rx_bytes += len;
-    } else {
-      dev.stats.tx_dropped++;
+      return NETDEV_TX_OK;
     }
-    return NETDEV_TX_OK;
+    dev.stats.tx_dropped++;
+    return NET_XMIT_DROP;
   },
   uninit(dev) {
     const peer = peerOf(dev);
+    (dev.priv as VethPriv).detach();
     (dev.priv as VethPriv).peer = null;
     if (peer !== null) {
       (peer.priv as VethPriv).peer = null;
@@ -121,7 +125,7 @@ function vethDevice(ns: NetNamespace, spec: VethEndSpec): NetDevice {
     txQueueLen: 1000,
     features: [f.SG, f.FRAGLIST, f.HW_CSUM, f.HIGHDMA, f.RXCSUM, f.LLTX, f.GSO, f.GRO, f.TSO, f.TSO_ECN, f.TSO6, f.TSO_MANGLEID, f.HW_VLAN_CTAG_TX, f.HW_VLAN_STAG_TX, f.HW_VLAN_CTAG_RX, f.HW_VLAN_STAG_RX],
     hwFeatures: [f.SG, f.FRAGLIST, f.HW_CSUM, f.RXCSUM, f.GSO, f.GRO, f.TSO, f.TSO_ECN, f.TSO6, f.TSO_MANGLEID, f.HW_VLAN_CTAG_TX, f.HW_VLAN_STAG_TX, f.HW_VLAN_CTAG_RX, f.HW_VLAN_STAG_RX],
-    priv: { peer: null } satisfies VethPriv,
+    priv: { peer: null, detach: () => {} } satisfies VethPriv,
   });
 }
 
@@ -153,6 +157,12 @@ export function createVethPair(ns: NetNamespace, spec: VethSpec): [NetDevice, Ne
   };
   nsA.events.on('netdev', onUp);
   if (nsB !== nsA) nsB.events.on('netdev', onUp);
+  const detach = (): void => {
+    nsA.events.off('netdev', onUp);
+    nsB.events.off('netdev', onUp);
+  };
+  (a.priv as VethPriv).detach = detach;
+  (b.priv as VethPriv).detach = detach;
   return [a, b];
 }
 

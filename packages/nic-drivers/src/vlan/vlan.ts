@@ -38,6 +38,11 @@ function privOf(dev: NetDevice): VlanPriv {
 }
 
 const vlanOps: NetDeviceOps = {
+  // vlan_dev_open: a VLAN cannot come up while its real device is down.
+  open(dev) {
+    const real = privOf(dev).realDev;
+    if (!real.isUp) throw new NetError('ENETDOWN', `${real.name} (the real device of ${dev.name}) is down`);
+  },
   /**
    * vlan_dev_hard_start_xmit: put the tag on as metadata (the real device's validate step inserts
    * it into the frame if that device cannot) and send on the real device.
@@ -109,10 +114,14 @@ export function createVlan(ns: NetNamespace, spec: VlanSpec): NetDevice {
   (real.vlanGroup ??= new VlanGroup()).add(proto, spec.id, dev);
   // netif_stacked_transfer_operstate: the VLAN device's carrier follows the real device.
   dev.setCarrier(real.isRunning);
+  // vlan_device_event: admin state, carrier and MTU follow the real device; it takes its VLANs with it.
   const follow = (event: string, changed: NetDevice): void => {
     if (changed !== real) return;
+    if (event === 'NETDEV_DOWN') dev.close();
+    if (event === 'NETDEV_UP' && dev.registered) dev.open();
     if (event === 'NETDEV_CHANGE' || event === 'NETDEV_UP' || event === 'NETDEV_DOWN') dev.setCarrier(real.isRunning);
     if (event === 'NETDEV_CHANGEMTU' && dev.mtu > real.mtu) dev.setMtu(real.mtu);
+    if (event === 'NETDEV_UNREGISTER' && dev.registered) ns.unregisterNetdevice(dev);
   };
   ns.events.on('netdev', follow);
   priv.detach = () => ns.events.off('netdev', follow);

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { TraceStage, World, type NetNamespace, type TraceEntry } from '@netstack/core';
+import { mergeTraces, runWalkthrough } from './walkthrough.js';
+
+interface Row {
+  time: string;
+  cpu: string;
+  netns: string;
+  dev: string;
+  skb: string;
+  stage: string;
+  what: string;
+}
+
+/** The walk rows of frame `n` as printed: aligned columns, two or more spaces apart. */
+function rowsOfFrame(text: string, n: number): Row[] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`Frame ${n}:`));
+  expect(start, `no "Frame ${n}:" section in the text`).toBeGreaterThanOrEqual(0);
+  const rows: Row[] = [];
+  for (let i = start + 1; i < lines.length && lines[i] !== ''; i++) {
+    const line = lines[i]!;
+    if (!/^\s+\d+\.\d{3}\s/.test(line)) continue;
+    const [time, cpu, netns, dev, skb, stage, what] = line.trim().split(/\s{2,}/);
+    rows.push({ time: time!, cpu: cpu!, netns: netns!, dev: dev!, skb: skb!, stage: stage!, what: what ?? '' });
+  }
+  return rows;
+}
+
+function indexOfStage(rows: Row[], stage: string): number {
+  const i = rows.findIndex((r) => r.stage === stage);
+  expect(i, `stage "${stage}" missing from the walk: ${rows.map((r) => r.stage).join(', ')}`).toBeGreaterThanOrEqual(0);
+  return i;
+}
+
+function section(text: string, heading: string): string {
+  const at = text.indexOf(heading);
+  expect(at, `no section "${heading}"`).toBeGreaterThanOrEqual(0);
+  const end = text.indexOf('\n\n', at);
+  return text.slice(at, end < 0 ? undefined : end);
+}
+
+describe('netstack walkthrough', () => {
+  const result = runWalkthrough({ seed: 1 });
+  const { text } = result;
+
+  it('walks the hello frame in the kernel order: driver and NAPI, then tap < rx_handler < protocol handler', () => {
+    const rows = rowsOfFrame(text, 1);
+    const order = [
+      'dev_queue_xmit',
+      'validate_xmit_skb',
+      'driver start_xmit',
+      'netif_rx',
+      'napi poll',
+      '__netif_receive_skb_core',
+      'ETH_P_ALL tap',
+      'rx_handler',
+      'protocol handler',
+    ].map((s) => indexOfStage(rows, s));
+    for (let i = 1; i < order.length; i++) expect(order[i]).toBeGreaterThan(order[i - 1]!);
+
+    // The transmit side runs in the sender, everything from netif_rx on in the receiver.
+    const rxStart = indexOfStage(rows, 'netif_rx');
+    expect(rows.slice(0, rxStart).every((r) => r.netns === 'host-a' && r.dev === 'veth0')).toBe(true);
+    expect(rows.slice(rxStart).every((r) => r.netns === 'host-b' && r.dev === 'veth1')).toBe(true);
+    expect(rows[indexOfStage(rows, 'dev_queue_xmit')]!.what).toContain('qdisc noqueue');
+
+    // The tap got a clone (another buffer), the original went on and was consumed by the handler.
+    const core = rows[indexOfStage(rows, '__netif_receive_skb_core')]!;
+    const tap = rows[indexOfStage(rows, 'ETH_P_ALL tap')]!;
+    expect(tap.skb).not.toBe(core.skb);
+    expect(rows[indexOfStage(rows, 'rx_handler')]!.what).toMatch(/^RX_HANDLER_PASS/);
+    expect(rows[indexOfStage(rows, 'protocol handler')]!.what).toContain('0x88b5');
+    const last = rows.at(-1)!;
+    expect(last.stage).toBe('consume');
+    expect(last.skb).toBe(core.skb);
+    expect(rows.some((r) => r.stage === 'drop')).toBe(false);
+  });
+
+  it('walks the unknown ethertype to the UNHANDLED_PROTO drop, after the rx_handler passed it', () => {
+    const rows = rowsOfFrame(text, 2);
+    const rx = indexOfStage(rows, 'rx_handler');
+    const drop = indexOfStage(rows, 'drop');
+    expect(drop).toBeGreaterThan(rx);
+    expect(rows[rx]!.what).toMatch(/^RX_HANDLER_PASS/);
+    expect(indexOfStage(rows, 'ETH_P_ALL tap')).toBeLessThan(rx);
+    expect(rows[drop]!.what).toContain('UNHANDLED_PROTO');
+    expect(rows.some((r) => r.stage === 'protocol handler')).toBe(false);
+    expect(rows.at(-1)!.stage).toBe('drop');
+  });
+
+  it('prints exactly the trace records, in their order', () => {
+    const rows = [...rowsOfFrame(text, 1), ...rowsOfFrame(text, 2)];
+    expect(rows.map((r) => r.stage)).toEqual(result.entries.map((e) => e.stageName));
+    expect(rows.map((r) => r.skb)).toEqual(result.entries.map((e) => `#${e.skbId}`));
+    expect(rows.map((r) => r.time)).toEqual(result.entries.map((e) => (e.timeNs / 1000).toFixed(3)));
+    // Stage numbers agree with the core's enumeration.
+    const stages = result.entries.map((e) => e.stage);
+    expect(stages.indexOf(TraceStage.TAP)).toBeLessThan(stages.indexOf(TraceStage.RX_HANDLER));
+    expect(stages.indexOf(TraceStage.RX_HANDLER)).toBeLessThan(stages.indexOf(TraceStage.PROTOCOL));
+  });
+
+  it('prints the counters the run left behind', () => {
+    expect(section(text, 'Drops by reason')).toMatch(/host-b\s+UNHANDLED_PROTO\s+1\n?$/m);
+    const mib = section(text, 'SNMP counters');
+    expect(mib).toMatch(/host-b\s+HelloInMsgs\s+1$/m);
+    expect(mib).toMatch(/host-b\s+HelloInErrors\s+0$/m);
+    const dev = section(text, 'Device counters');
+    // veth1 received both frames and dropped the one nobody handled.
+    expect(dev).toMatch(/host-b\s+veth1\s+2\s+\d+\s+1\s+0\s+0\s+0\s+0$/m);
+    expect(dev).toMatch(/host-a\s+veth0\s+0\s+0\s+0\s+0\s+2\s+\d+\s+0$/m);
+    expect(section(text, '/proc/net/softnet_stat')).toMatch(/^ {2}00000002 00000000 00000000 /m);
+    expect(section(text, 'rx_handler on host-b veth1')).toContain('called 2 times: RX_HANDLER_PASS x2');
+    expect(section(text, 'ETH_P_ALL tap "tcpdump"').match(/ethertype Unknown \(0x88b[56]\)/g)).toHaveLength(2);
+    expect(text).toContain('seq 1 "hello from host-a" on veth1');
+    expect(text).toMatch(/still live 0$/m);
+    expect(result.run.world.pool.live).toBe(0);
+  });
+
+  it('prints identical text for the same seed, different MACs for another seed', () => {
+    expect(runWalkthrough({ seed: 1 }).text).toBe(text);
+    const other = runWalkthrough({ seed: 2 }).text;
+    expect(other).not.toBe(text);
+    const macs = (t: string) => t.match(/veth0\s+2\s+([0-9a-f:]{17})/)![1];
+    expect(macs(other)).not.toBe(macs(text));
+  });
+
+  it('runs on the CPU it is asked for', () => {
+    const r = runWalkthrough({ seed: 1, cpus: 2, cpu: 1 });
+    const rows = [...rowsOfFrame(r.text, 1), ...rowsOfFrame(r.text, 2)];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.cpu === '1')).toBe(true);
+    expect(r.run.world.cpus[1]!.processed).toBe(2);
+    expect(r.run.world.cpus[0]!.processed).toBe(0);
+  });
+
+  it('rejects bad options with EINVAL', () => {
+    expect(() => runWalkthrough({ cpu: 1 })).toThrow(/EINVAL: cpu must be an integer in \[0, 0\]/);
+    expect(() => runWalkthrough({ seed: -1 })).toThrow(/EINVAL/);
+    expect(() => runWalkthrough({ cpus: 0 })).toThrow(/EINVAL/);
+  });
+});
+
+describe('mergeTraces', () => {
+  const world = new World({ seed: 1 });
+  const a = world.createNamespace('a');
+  const b = world.createNamespace('b');
+  const entry = (timeNs: number, stage: number): TraceEntry => ({ timeNs, stage, stageName: `s${stage}`, cpu: 0, verdict: 0, ifindex: 9, skbId: 1, aux: 0 });
+
+  it('orders by time, keeps each namespace in order, and puts earlier sources first at equal times', () => {
+    const merged = mergeTraces(
+      [
+        { ns: a as NetNamespace, entries: [entry(5, 1), entry(5, 2), entry(9, 3)] },
+        { ns: b as NetNamespace, entries: [entry(1, 4), entry(5, 5)] },
+      ],
+      1,
+    );
+    expect(merged.map((e) => `${e.netns}:${e.stage}`)).toEqual(['b:4', 'a:1', 'a:2', 'b:5', 'a:3']);
+    expect(merged[0]!.dev).toBe('if9');
+  });
+});

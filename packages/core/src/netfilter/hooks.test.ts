@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { World, NetError } from '../index.js';
+import {
+  NFPROTO_IPV4,
+  NF_ACCEPT,
+  NF_DROP,
+  NF_INET_FORWARD,
+  NF_INET_LOCAL_IN,
+  NF_REPEAT,
+  NF_STOLEN,
+  NF_STOP,
+  type NfHookOps,
+} from './hooks.js';
+
+function setup() {
+  const world = new World();
+  const ns = world.createNamespace('n');
+  const skb = world.pool.alloc(64);
+  skb.put(64);
+  return { world, ns, skb };
+}
+
+const hook = (priority: number, fn: NfHookOps['hook'], hooknum = NF_INET_LOCAL_IN): NfHookOps => ({
+  pf: NFPROTO_IPV4,
+  hooknum,
+  priority,
+  hook: fn,
+  owner: `p${priority}`,
+});
+
+describe('netfilter hook registry', () => {
+  it('runs hooks by priority, ties in registration order, and only at their hook point', () => {
+    const { ns, skb, world } = setup();
+    const order: string[] = [];
+    ns.netfilter.register(hook(0, () => (order.push('filter'), NF_ACCEPT)));
+    ns.netfilter.register(hook(-150, () => (order.push('mangle'), NF_ACCEPT)));
+    ns.netfilter.register(hook(0, () => (order.push('filter2'), NF_ACCEPT)));
+    ns.netfilter.register(hook(-300, () => (order.push('raw'), NF_ACCEPT)));
+    ns.netfilter.register(hook(0, () => (order.push('forward'), NF_ACCEPT), NF_INET_FORWARD));
+    expect(ns.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, null, null)).toBe(NF_ACCEPT);
+    expect(order).toEqual(['raw', 'mangle', 'filter', 'filter2']);
+    skb.pool.consume(skb);
+    expect(world.pool.live).toBe(0);
+  });
+
+  it('DROP frees the packet with NETFILTER_DROP and stops the chain', () => {
+    const { ns, skb, world } = setup();
+    let later = 0;
+    ns.netfilter.register(hook(0, () => NF_DROP));
+    ns.netfilter.register(hook(10, () => (later++, NF_ACCEPT)));
+    expect(ns.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, null, null)).toBe(NF_DROP);
+    expect(later).toBe(0);
+    expect(ns.dropCounts()).toEqual({ NETFILTER_DROP: 1 });
+    expect(world.pool.live).toBe(0);
+  });
+
+  it('STOP accepts and skips the rest; STOLEN hands the packet to the hook', () => {
+    const { ns, skb, world } = setup();
+    let later = 0;
+    const stop = hook(0, () => NF_STOP);
+    ns.netfilter.register(stop);
+    ns.netfilter.register(hook(10, () => (later++, NF_ACCEPT)));
+    expect(ns.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, null, null)).toBe(NF_ACCEPT);
+    expect(later).toBe(0);
+    ns.netfilter.unregister(stop);
+    const stolen = hook(-1, (s) => (s.pool.consume(s), NF_STOLEN));
+    ns.netfilter.register(stolen);
+    expect(ns.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, null, null)).toBe(NF_STOLEN);
+    expect(later).toBe(0);
+    expect(world.pool.live).toBe(0);
+  });
+
+  it('REPEAT re-runs a hook, bounded: a hook repeating forever ends in a drop', () => {
+    const { ns, skb, world } = setup();
+    let calls = 0;
+    ns.netfilter.register(hook(0, () => (++calls < 3 ? NF_REPEAT : NF_ACCEPT)));
+    expect(ns.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, null, null)).toBe(NF_ACCEPT);
+    expect(calls).toBe(3);
+    const { ns: ns2, skb: skb2, world: world2 } = setup();
+    ns2.netfilter.register(hook(0, () => NF_REPEAT));
+    expect(ns2.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb2, null, null)).toBe(NF_DROP);
+    skb.pool.consume(skb);
+    expect(world.pool.live + world2.pool.live).toBe(0);
+  });
+
+  it('passes the hook state and rejects bad registrations', () => {
+    const { ns, skb } = setup();
+    let seen = '';
+    const ops = hook(0, (_s, state) => ((seen = `${state.pf}/${state.hook}/${state.net.name}`), NF_ACCEPT), NF_INET_FORWARD);
+    ns.netfilter.register(ops);
+    ns.netfilter.run(NFPROTO_IPV4, NF_INET_FORWARD, skb, null, null);
+    expect(seen).toBe('2/2/n');
+    expect(() => ns.netfilter.register(ops)).toThrow(NetError);
+    expect(() => ns.netfilter.register({ ...ops, hooknum: 9 })).toThrowError(/EINVAL/);
+    ns.netfilter.unregister(ops);
+    expect(() => ns.netfilter.unregister(ops)).toThrowError(/ENOENT/);
+    skb.pool.consume(skb);
+  });
+});
