@@ -1,8 +1,9 @@
 /**
- * What users install: `npm pack` every publishable workspace, check each tarball's contents, then
- * install all tarballs into a scratch project outside the repo and (a) run an ESM script that
- * composes a World from them, (b) type-check a TypeScript file doing the same with the repo's tsc
- * against the installed .d.ts files. Needs the build (`npm test` runs `tsc -b` first) and the npm
+ * What users install: `npm pack` every publishable workspace (`packages/*` and `examples/*` not
+ * marked private), check each tarball's contents, then install all tarballs into a scratch project
+ * outside the repo and (a) run an ESM script that composes a World from them, (b) type-check a
+ * TypeScript file doing the same with the repo's tsc against the installed .d.ts files, (c) run the
+ * installed `netstack walkthrough`, whose protocol handler comes from the example's tarball. Needs the build (`npm test` runs `tsc -b` first) and the npm
  * registry or cache for third-party dependencies (tsyringe, eventemitter3, ...).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,10 +30,17 @@ interface PackageJson {
 
 const readJson = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
 
-const workspaces = readdirSync(join(ROOT, 'packages'))
-  .filter((f) => existsSync(join(ROOT, 'packages', f, 'package.json')))
-  .sort()
-  .map((folder) => ({ folder, dir: join(ROOT, 'packages', folder), pkg: readJson<PackageJson>(join(ROOT, 'packages', folder, 'package.json')) }));
+/** Workspace folders that may hold publishable packages. */
+const WORKSPACE_ROOTS = ['packages', 'examples'];
+
+const workspaces = WORKSPACE_ROOTS.flatMap((root) =>
+  existsSync(join(ROOT, root))
+    ? readdirSync(join(ROOT, root))
+        .filter((f) => existsSync(join(ROOT, root, f, 'package.json')))
+        .sort()
+        .map((f) => ({ folder: `${root}/${f}`, dir: join(ROOT, root, f), pkg: readJson<PackageJson>(join(ROOT, root, f, 'package.json')) }))
+    : [],
+);
 const publishable = workspaces.filter((w) => w.pkg.private !== true);
 const versions = new Map(workspaces.map((w) => [w.pkg.name, w.pkg.version]));
 
@@ -163,7 +171,7 @@ function packAll(): Packed[] {
     const tgz = join(packDir, info.filename);
     if (!existsSync(tgz)) throw new Error(`npm pack did not write ${tgz}`);
     // The package.json inside the tarball (as npm wrote it), not the one in the tree.
-    const unpack = join(packDir, `unpacked-${w.folder}`);
+    const unpack = join(packDir, `unpacked-${w.folder.replace(/\//g, '-')}`);
     mkdirSync(unpack);
     run('tar', ['-xzf', tgz, '-C', unpack, 'package/package.json'], { cwd: packDir });
     return {
@@ -216,15 +224,27 @@ describe('published packages (npm pack → install → use)', () => {
   };
 
   it('has publishable workspaces', () => {
-    expect(publishable.map((w) => w.pkg.name)).toEqual(expect.arrayContaining(['@netstack/core', '@netstack/nic-drivers']));
+    expect(publishable.map((w) => w.pkg.name)).toEqual(
+      expect.arrayContaining(['@netstack/core', '@netstack/nic-drivers', '@netstack/cli', '@netstack/example-hello-proto']),
+    );
   });
 
   it.each(publishable.map((w) => w.pkg.name))('%s packs dist, types, README and exports, without sources or tests', (name) => {
     expect(tarballProblems(tarball(name))).toEqual([]);
   });
 
+  it('every @netstack dependency of a tarball is itself packed (the scratch install has no registry copy of it)', () => {
+    const names = new Set(publishable.map((w) => w.pkg.name));
+    const missing = publishable.flatMap((w) =>
+      Object.keys(tarball(w.pkg.name).packageJson.dependencies ?? {})
+        .filter((d) => d.startsWith('@netstack/') && !names.has(d))
+        .map((d) => `${w.pkg.name} -> ${d}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it(
-    'the tarballs install together in a project outside the repo, and run (JS) and type-check (TS) there',
+    'the tarballs install together in a project outside the repo, and run (JS), type-check (TS) and run the CLI there',
     () => {
       const tarballs = publishable.map((w) => tarball(w.pkg.name).tgz);
       const app = scratch('netstack-consumer-');
@@ -249,6 +269,16 @@ describe('published packages (npm pack → install → use)', () => {
         ['--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict', '--experimentalDecorators', '--skipLibCheck', 'false', 'app.ts'],
         { cwd: app, timeout: 60_000 },
       );
+
+      // (c) The installed CLI: its walkthrough's protocol handler is the example package's plugin.
+      const cliDir = join(app, 'node_modules', '@netstack', 'cli');
+      const walk = run(process.execPath, [join(cliDir, 'bin', 'netstack.js'), 'walkthrough'], { cwd: app, timeout: 30_000 });
+      expect(walk).toContain('seq 1 "hello from host-a" on veth1');
+      expect(walk).toMatch(/host-b\s+HelloInMsgs\s+1$/m);
+      expect(walk).toMatch(/still live 0$/m);
+      const exampleDir = join(app, 'node_modules', '@netstack', 'example-hello-proto');
+      expect(existsSync(join(exampleDir, 'dist', 'index.js'))).toBe(true);
+      expect(realpathSync(exampleDir).startsWith(join(app, 'node_modules') + sep)).toBe(true);
     },
     TIMEOUT,
   );

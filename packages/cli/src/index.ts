@@ -16,4 +16,3 @@ export {
   type FrameInfo,
 } from './walkthrough/walkthrough.js';
 export { renderWalkthrough, describeEntry } from './walkthrough/render.js';
-export { walkthroughHello, sendHello, HELLO_HLEN, HELLO_MIB_GROUP, HELLO_MIB_FIELDS, type WalkthroughHello } from './walkthrough/hello.js';

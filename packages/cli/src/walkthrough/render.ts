@@ -4,11 +4,14 @@
  * Every value printed comes from a trace record or from the stack's state after the run.
  */
 import { RxHandlerResult, TraceStage, type NetDevice, type NetNamespace } from '@netstack/core';
+import { HELLO_MIB_GROUP } from '@netstack/example-hello-proto';
 import { vethPeer } from '@netstack/nic-drivers';
 import { dropReasonName, hex4, ptypeName, rxHandlerResultName, table, tcActName, usec, xmitResultName } from './format.js';
 import type { FrameInfo, WalkEntry, WalkthroughRun } from './walkthrough.js';
 
 type Phase = 'tx' | 'rx' | 'core';
+
+const decoder = new TextDecoder();
 
 /** What each part of the path is for: one line each, printed above its rows. */
 const PHASE_HEADINGS: Record<Phase, string> = {
@@ -219,7 +222,7 @@ export function renderWalkthrough(run: WalkthroughRun): string {
   const results = [...run.rxHandler.results].map(([r, n]) => `${rxHandlerResultName(r)} x${n}`).join(', ');
   out.push(`  called ${run.rxHandler.calls} time${run.rxHandler.calls === 1 ? '' : 's'}${results !== '' ? ': ' + results : ''}`);
   out.push(`hello protocol in ${run.hello.netns}: what the protocol handler delivered to the application`);
-  out.push(...(run.hello.received.length > 0 ? run.hello.received.map((m) => `  seq ${m.seq} "${m.payload}" on ${m.dev}`) : ['  (nothing delivered)']));
+  out.push(...(run.hello.received.length > 0 ? run.hello.received.map((m) => `  seq ${m.seq} "${decoder.decode(m.payload)}" on ${m.dev}`) : ['  (nothing delivered)']));
 
   out.push('');
   out.push('Device counters (rtnl_link_stats64, as `ip -s link` shows them): what drivers and the core counted per interface');
@@ -228,7 +231,7 @@ export function renderWalkthrough(run: WalkthroughRun): string {
   out.push('Drops by reason (kfree_skb_reason, as dropwatch would sum them): every buffer freed without being consumed');
   out.push(...dropCounters(run));
   out.push('');
-  out.push('SNMP counters (as `nstat -az` lists them): the hello plugin counts in a MIB group of its own');
+  out.push(`SNMP counters (as \`nstat -az\` lists them): the hello plugin counts in a MIB group of its own, ${HELLO_MIB_GROUP}`);
   out.push(...mibCounters(run));
   out.push('');
   out.push('/proc/net/softnet_stat: per CPU, hex: processed dropped time_squeeze 0 0 0 0 0 0 received_rps flow_limit_count backlog_len cpu input_qlen process_qlen');

@@ -105,6 +105,8 @@ describe('netstack walkthrough', () => {
     const mib = section(text, 'SNMP counters');
     expect(mib).toMatch(/host-b\s+HelloInMsgs\s+1$/m);
     expect(mib).toMatch(/host-b\s+HelloInErrors\s+0$/m);
+    // The sender runs the example plugin too: its sendHello counted the message out.
+    expect(mib).toMatch(/host-a\s+HelloOutMsgs\s+1$/m);
     const dev = section(text, 'Device counters');
     // veth1 received both frames and dropped the one nobody handled.
     expect(dev).toMatch(/host-b\s+veth1\s+2\s+\d+\s+1\s+0\s+0\s+0\s+0$/m);

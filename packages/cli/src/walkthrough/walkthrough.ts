@@ -1,8 +1,9 @@
 /**
  * `netstack walkthrough`: the receive side of the seed talk (ring buffer → interrupt/NAPI →
  * taps → rx_handler → protocol handler) shown on one real frame. Two namespaces joined by a veth
- * pair; host-b runs the hello protocol, an ETH_P_ALL tap (standing in for tcpdump) and an
- * rx_handler that counts and passes. Every line of the walk is a record from the namespaces'
+ * pair, both running the hello protocol of `@netstack/example-hello-proto` (a plugin written only
+ * against core's public API); host-a sends with it, host-b also runs an ETH_P_ALL tap (standing in
+ * for tcpdump) and an rx_handler that counts and passes. Every line of the walk is a record from the namespaces'
  * packet traces; every counter is read from the stack after the run.
  */
 import {
@@ -25,9 +26,9 @@ import {
   type NetNamespace,
   type TraceEntry,
 } from '@netstack/core';
+import { HELLO_HLEN, helloProto, type HelloMessage } from '@netstack/example-hello-proto';
 import { loopback, veth } from '@netstack/nic-drivers';
 import { ethertypeName, hex4, tcpdumpTime } from './format.js';
-import { HELLO_HLEN, sendHello, walkthroughHello } from './hello.js';
 import { describeEntry, renderWalkthrough } from './render.js';
 
 /** IEEE 802 local experimental ethertype 2: a type nobody in the walkthrough registers. */
@@ -91,7 +92,8 @@ export interface WalkthroughRun {
   tapLines: string[];
   tap: { netns: string; dev: string; owner: string; clones: number };
   rxHandler: { netns: string; dev: string; calls: number; results: Map<number, number> };
-  hello: { netns: string; received: readonly { seq: number; payload: string; dev: string }[] };
+  /** What the hello protocol delivered in the receiving namespace, still queued for the application. */
+  hello: { netns: string; received: readonly HelloMessage[] };
 }
 
 export interface WalkthroughResult {
@@ -149,8 +151,9 @@ export function runScenario(options: WalkthroughOptions = {}): WalkthroughRun {
   checkInt('cpu', opts.cpu, 0, opts.cpus - 1);
 
   const world = new World({ seed: opts.seed, cpus: opts.cpus });
-  const hello = walkthroughHello();
-  const hostA = world.createNamespace('host-a', [loopback({ up: true }), veth()]);
+  // One plugin value, installed in both namespaces: each gets its own state and Hello MIB group.
+  const hello = helloProto();
+  const hostA = world.createNamespace('host-a', [loopback({ up: true }), veth(), hello]);
   const hostB = world.createNamespace('host-b', [loopback({ up: true }), hello]);
   // ip -n host-a link add veth0 type veth peer name veth1 netns host-b
   const vethA = hostA.addLink({ kind: 'veth', name: 'veth0', peer: { name: 'veth1', netns: hostB } });
@@ -226,7 +229,7 @@ export function runScenario(options: WalkthroughOptions = {}): WalkthroughRun {
 
   const payload = `hello from ${hostA.name}`;
   walkOne(1, `hello seq 1 "${payload}"`, ETH_P_802_EX1, () => {
-    const rc = sendHello(vethA, vethB.addr, 1, payload);
+    const rc = hello.sendHello(vethA, vethB.addr, 1, payload);
     return { rc, length: ETH_HLEN + HELLO_HLEN + new TextEncoder().encode(payload).length };
   });
 
@@ -255,7 +258,7 @@ export function runScenario(options: WalkthroughOptions = {}): WalkthroughRun {
     tapLines,
     tap,
     rxHandler: { netns: hostB.name, dev: vethB.name, ...rxCounter },
-    hello: { netns: hostB.name, received: hello.received(hostB) },
+    hello: { netns: hostB.name, received: hello.messages(hostB) },
   };
 }
 
