@@ -29,7 +29,7 @@ const ALLOWED: Record<string, { netstack: readonly string[] | 'all'; external: r
   conformance: { netstack: ['core'], external: [] },
   'packet-socket': { netstack: ['core'], external: [] },
   net: { netstack: ['core', 'tcp', 'udp'], external: [] },
-  cli: { netstack: 'all', external: ['commander'] },
+  cli: { netstack: 'all', external: ['commander', 'yaml'] },
 };
 
 /** Only these folders may call the wall clock, Math.random or setInterval. */

@@ -26,6 +26,9 @@ describe('README examples', () => {
         const printed = log.mock.calls.map((c) => c.join(' ')).join('\n');
         expect(printed.length).toBeGreaterThan(0);
         if (i === 0) expect(printed).toBe('received 1; host-b eth0 rx_packets 1; live buffers 0');
+        if (code.includes("ping(h1, '10.0.2.2'")) {
+          expect(printed).toBe('64 bytes from 10.0.2.2: icmp_seq=1 ttl=63\n64 bytes from 10.0.2.2: icmp_seq=2 ttl=63\necho: hello');
+        }
       } finally {
         log.mockRestore();
       }

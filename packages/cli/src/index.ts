@@ -16,3 +16,20 @@ export {
   type FrameInfo,
 } from './walkthrough/walkthrough.js';
 export { renderWalkthrough, describeEntry } from './walkthrough/render.js';
+export { Lab, buildLab, loadLab, emptyLab, DEFAULT_NS, type LabStep } from './lab/lab.js';
+export { parseLab, readLab, LabError, LAB_PLUGINS, DEFAULT_PLUGINS, type LabSpec, type LabNamespaceSpec, type LabLinkSpec, type LabPluginName } from './lab/spec.js';
+export { labRunText } from './lab/render.js';
+export { runTool, TOOLS } from './tools/run.js';
+export { ToolExit, splitCommandLine, type ToolResult } from './tools/io.js';
+export {
+  runPingWalk,
+  runPingWalkthrough,
+  DEFAULT_PING_LAB,
+  hookAux,
+  type PingWalkOptions,
+  type PingWalkRow,
+  type PingWalkRun,
+  type PingWalkResult,
+  type HookDetail,
+} from './walkthrough/ping-walkthrough.js';
+export { renderPingWalk } from './walkthrough/ping-render.js';

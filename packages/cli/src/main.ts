@@ -20,7 +20,7 @@ function intArg(min: number, max: number): (value: string) => number {
 }
 
 interface WalkthroughCliOptions {
-  seed: number;
+  seed?: number;
   cpus: number;
   cpu: number;
   json?: boolean;
@@ -29,42 +29,98 @@ interface WalkthroughCliOptions {
 /** An error the user caused or can act on: printed as one line, no stack. */
 export class CliError extends Error {}
 
-/** The command tree (exported for tests; `main` parses with it). */
-export function buildProgram(): Command {
+/** What a tool subcommand (`ip`, `sysctl`, `ping`) hands back to `main`. */
+interface ToolRun {
+  status: number;
+}
+
+/**
+ * The command tree (exported for tests; `main` parses with it). `onTool` receives the exit
+ * status of a tool subcommand (commander's actions cannot return one).
+ */
+export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command {
   const program = new Command('netstack')
     .description("The Linux kernel's network stack, stage by stage, as a TypeScript framework")
     .version(pkg.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
+    .option('--lab <file>', 'lab topology (YAML or JSON) the ip/sysctl/ping commands run in; without it, one namespace with lo')
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .showHelpAfterError('(see netstack --help)')
     .addHelpCommand(false);
 
-  program
+  const walkthrough = program
     .command('walkthrough')
-    .summary('walk one frame through the stack, stage by stage, from the packet trace')
+    .summary('walk one frame (or, with "ping", one ping across a router) through the stack, stage by stage')
     .description(
-      'Send a hello frame from host-a to host-b over a veth pair and print its walk through the ' +
+      'Without a scenario: send a hello frame from host-a to host-b over a veth pair and print its walk through the ' +
         'stack (dev_queue_xmit, driver, backlog, NET_RX/NAPI, ETH_P_ALL tap, rx_handler, protocol ' +
-        'handler), then a frame no handler takes (UNHANDLED_PROTO), then the counters. Every line ' +
-        'comes from the packet trace or the counters of the run, in virtual time.',
+        'handler), then a frame no handler takes (UNHANDLED_PROTO), then the counters.\n' +
+        'With "ping": one ICMP echo from h1 to h2 across the router r1 of examples/labs/router.yaml (or --lab), ' +
+        'ARP resolution first, every IP stage (PREROUTING, routing decision, FORWARD/INPUT, OUTPUT, POSTROUTING) in ' +
+        'each namespace. Every line comes from the packet trace or the counters of the run, in virtual time.',
     )
+    .argument('[scenario]', 'hello (default) or ping')
     .showHelpAfterError('(see netstack walkthrough --help)')
-    .option('--seed <n>', 'seed of the World (MAC addresses and every other random number)', intArg(0, MAX_SEED), 1)
-    .option('--cpus <n>', 'number of simulated CPUs', intArg(1, 256), 1)
-    .option('--cpu <n>', 'CPU the sender runs on (the receive softirq runs there too)', intArg(0, 255), 0)
+    .option('--seed <n>', 'seed of the World (MAC addresses and every other random number)', intArg(0, MAX_SEED))
+    .option('--cpus <n>', 'number of simulated CPUs (hello)', intArg(1, 256), 1)
+    .option('--cpu <n>', 'CPU the sender runs on (hello; the receive softirq runs there too)', intArg(0, 255), 0)
     .option('--json', 'print the trace records as JSON instead of the text walk')
-    .action(async (opts: WalkthroughCliOptions, cmd: Command) => {
+    .action(async (scenario: string | undefined, opts: WalkthroughCliOptions, cmd: Command) => {
+      const which = scenario ?? 'hello';
+      if (which === 'ping') {
+        const lab = program.opts<{ lab?: string }>().lab;
+        const { runPingWalkthrough } = await import('./walkthrough/ping-walkthrough.js');
+        const result = await runPingWalkthrough({ ...(lab !== undefined ? { lab } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+        process.stdout.write(opts.json === true ? result.json : result.text);
+        return;
+      }
+      if (which !== 'hello') cmd.error(`error: unknown walkthrough '${which}' (hello or ping)`);
       if (opts.cpu >= opts.cpus) cmd.error(`error: option '--cpu <n>' must be below --cpus (${opts.cpus}), got ${opts.cpu}`);
       const { runWalkthrough, walkthroughJson } = await import('./walkthrough/walkthrough.js');
-      const result = runWalkthrough({ seed: opts.seed, cpus: opts.cpus, cpu: opts.cpu });
+      const result = runWalkthrough({ seed: opts.seed ?? 1, cpus: opts.cpus, cpu: opts.cpu });
       process.stdout.write(opts.json === true ? walkthroughJson(result) : result.text);
+    });
+  void walkthrough;
+
+  const tool = (name: 'ip' | 'sysctl' | 'ping' | 'iptables', summary: string): void => {
+    program
+      .command(name)
+      .summary(summary)
+      .usage('[ARGS...] (as the real tool takes them; --help for its usage)')
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .passThroughOptions()
+      .argument('[args...]')
+      .action(async (args: string[]) => {
+        const file = program.opts<{ lab?: string }>().lab;
+        const { runCli } = await import('./cli-tools.js');
+        onTool({ status: await runCli(file ?? null, [name, ...args]) });
+      });
+  };
+  tool('ip', 'iproute2 ip: address, link, route, rule, neighbour, netns (-n NS picks a lab namespace)');
+  tool('sysctl', 'sysctl -a | KEY | -w KEY=VALUE, in a lab namespace (-n NS)');
+  tool('ping', 'iputils ping -c N [-s size] [-t ttl] [-i interval] DST from a lab namespace (-n NS), in virtual time');
+  tool('iptables', 'iptables filter table (-A/-I/-D/-L/-S/-F/-Z/-N/-X/-P) in a lab namespace (-n NS when NS is a lab namespace, or --netns NS)');
+
+  const lab = program.command('lab').summary('lab topologies: build one and show it').addHelpCommand(false);
+  lab
+    .command('run')
+    .summary('build a lab file and print its topology (--steps: each setup command and its output)')
+    .argument('<file>', 'lab file (YAML or JSON)')
+    .option('--steps', 'print every setup command as it runs, with its output')
+    .action(async (file: string, opts: { steps?: boolean }) => {
+      const { labRunText } = await import('./lab/render.js');
+      const { loadLab } = await import('./lab/lab.js');
+      process.stdout.write(labRunText(await loadLab(file), { steps: opts.steps === true }));
     });
 
   return program;
 }
 
 function isNetError(err: unknown): err is Error & { code: string } {
-  return err instanceof Error && (err.name === 'NetError' || err.name === 'CompositionError');
+  return err instanceof Error && (err.name === 'NetError' || err.name === 'CompositionError' || err.name === 'LabError');
 }
 
 /** Run the command line; returns the exit code (commander exits by itself on usage errors and --help). */
@@ -75,8 +131,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     throw err;
   });
   try {
-    await buildProgram().parseAsync([...argv]);
-    return 0;
+    let status = 0;
+    await buildProgram((run) => (status = run.status)).parseAsync([...argv]);
+    process.exitCode = status;
+    return status;
   } catch (err) {
     if (err instanceof CliError || isNetError(err)) {
       process.stderr.write(`netstack: ${err.message}\n`);

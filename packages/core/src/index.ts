@@ -20,11 +20,13 @@ export { SkBuffPool, SKB_SIZE_CLASSES, consumeSkb, kfreeSkb, skbOrphan, skbScrub
 export { SkbQueue } from './skb/skb-queue.js';
 
 export * from './wire/checksum.js';
+export { WireView } from './wire/wire-view.js';
 export * from './wire/mac.js';
 export * from './wire/ethernet.js';
 export * from './wire/vlan.js';
 export * from './wire/ethernet-repr.js';
 export { ethHeaderPush } from './wire/eth-header.js';
+export { copyBytes } from './wire/copy-bytes.js';
 
 export * from './netdevice/flags.js';
 export * from './netdevice/features.js';
@@ -64,7 +66,7 @@ export { NeighTable, NeighStats, type NeighOps } from './neighbour/neigh-table.j
 export * from './sysctl/sysctl.js';
 export { Snmp, MibGroup } from './counters/mib.js';
 export * from './trace/stages.js';
-export { PacketTrace, type TraceEntry } from './trace/packet-trace.js';
+export { PacketTrace, type TraceEntry, type TraceSequence } from './trace/packet-trace.js';
 
 export * from './ns/tokens.js';
 export * from './ns/plugin.js';

@@ -147,13 +147,13 @@ describe('mergeTraces', () => {
   const world = new World({ seed: 1 });
   const a = world.createNamespace('a');
   const b = world.createNamespace('b');
-  const entry = (timeNs: number, stage: number): TraceEntry => ({ timeNs, stage, stageName: `s${stage}`, cpu: 0, verdict: 0, ifindex: 9, skbId: 1, aux: 0 });
+  const entry = (seq: number, timeNs: number, stage: number): TraceEntry => ({ timeNs, stage, stageName: `s${stage}`, cpu: 0, verdict: 0, ifindex: 9, skbId: 1, aux: 0, seq });
 
-  it('orders by time, keeps each namespace in order, and puts earlier sources first at equal times', () => {
+  it('orders records of all namespaces by their World-wide sequence, whatever their times', () => {
     const merged = mergeTraces(
       [
-        { ns: a as NetNamespace, entries: [entry(5, 1), entry(5, 2), entry(9, 3)] },
-        { ns: b as NetNamespace, entries: [entry(1, 4), entry(5, 5)] },
+        { ns: a as NetNamespace, entries: [entry(1, 5, 1), entry(2, 5, 2), entry(4, 9, 3)] },
+        { ns: b as NetNamespace, entries: [entry(0, 1, 4), entry(3, 5, 5)] },
       ],
       1,
     );

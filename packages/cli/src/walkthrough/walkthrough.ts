@@ -110,19 +110,13 @@ function checkInt(name: string, value: number, min: number, max: number): void {
   }
 }
 
-/**
- * Merge the trace records of several namespaces by virtual time. Records of one namespace keep
- * their order. Records carry no World-wide sequence number, so records of different namespaces
- * at the same instant are ordered by the namespaces' order in `sources` (pass the sender first:
- * the sender's stack runs before the receiver's softirq).
- */
+/** Merge the trace records of several namespaces in the order they were recorded (World-wide `seq`). */
 export function mergeTraces(sources: readonly { ns: NetNamespace; entries: readonly TraceEntry[] }[], frame: number): WalkEntry[] {
-  const all: { e: WalkEntry; src: number; idx: number }[] = [];
-  sources.forEach(({ ns, entries }, src) => {
-    entries.forEach((t, idx) => {
+  const all: { e: WalkEntry; seq: number }[] = [];
+  sources.forEach(({ ns, entries }) => {
+    entries.forEach((t) => {
       all.push({
-        src,
-        idx,
+        seq: t.seq,
         e: {
           frame,
           netns: ns.name,
@@ -139,7 +133,7 @@ export function mergeTraces(sources: readonly { ns: NetNamespace; entries: reado
       });
     });
   });
-  all.sort((x, y) => x.e.timeNs - y.e.timeNs || x.src - y.src || x.idx - y.idx);
+  all.sort((x, y) => x.seq - y.seq);
   return all.map((x) => x.e);
 }
 

@@ -8,6 +8,7 @@
 export const ERRNO = {
   EPERM: 1,
   ENOENT: 2,
+  ESRCH: 3,
   EINTR: 4,
   EIO: 5,
   ENXIO: 6,
@@ -35,6 +36,7 @@ export const ERRNO = {
   ELOOP: 40,
   ENOMSG: 42,
   ENODATA: 61,
+  ENONET: 64,
   EPROTO: 71,
   EMLINK: 31,
   EOVERFLOW: 75,
@@ -64,6 +66,7 @@ export const ERRNO = {
   EHOSTUNREACH: 113,
   EALREADY: 114,
   EINPROGRESS: 115,
+  EREMOTEIO: 121,
 } as const;
 
 export type ErrnoCode = keyof typeof ERRNO;

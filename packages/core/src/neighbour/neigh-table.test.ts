@@ -199,3 +199,63 @@ describe('NeighTable', () => {
     world.runFor(1);
   });
 });
+
+describe('neighbour sysctls', () => {
+  it('defaults match `sysctl net.ipv4.neigh.default` on Linux 6.18', () => {
+    const { ns } = setup();
+    const get = (k: string) => ns.sysctl.get(`net.test.neigh.default.${k}`);
+    expect({
+      base_reachable_time: get('base_reachable_time'),
+      base_reachable_time_ms: get('base_reachable_time_ms'),
+      retrans_time: get('retrans_time'),
+      retrans_time_ms: get('retrans_time_ms'),
+      delay_first_probe_time: get('delay_first_probe_time'),
+      gc_stale_time: get('gc_stale_time'),
+      ucast_solicit: get('ucast_solicit'),
+      mcast_solicit: get('mcast_solicit'),
+      app_solicit: get('app_solicit'),
+      mcast_resolicit: get('mcast_resolicit'),
+      unres_qlen: get('unres_qlen'),
+      unres_qlen_bytes: get('unres_qlen_bytes'),
+      locktime: get('locktime'),
+      anycast_delay: get('anycast_delay'),
+      interval_probe_time_ms: get('interval_probe_time_ms'),
+      gc_thresh1: get('gc_thresh1'),
+      gc_thresh2: get('gc_thresh2'),
+      gc_thresh3: get('gc_thresh3'),
+      gc_interval: get('gc_interval'),
+    }).toEqual({
+      base_reachable_time: 30,
+      base_reachable_time_ms: 30000,
+      retrans_time: 100,
+      retrans_time_ms: 1000,
+      delay_first_probe_time: 5,
+      gc_stale_time: 60,
+      ucast_solicit: 3,
+      mcast_solicit: 3,
+      app_solicit: 0,
+      mcast_resolicit: 0,
+      unres_qlen: 101,
+      unres_qlen_bytes: 212992,
+      locktime: 100,
+      anycast_delay: 100,
+      interval_probe_time_ms: 5000,
+      gc_thresh1: 128,
+      gc_thresh2: 512,
+      gc_thresh3: 1024,
+      gc_interval: 30,
+    });
+  });
+
+  it('the legacy units write through to the ms values', () => {
+    const { ns, table } = setup();
+    ns.sysctl.set('net.test.neigh.default.retrans_time', 50);
+    expect(table.parms.retransTimeMs).toBe(500);
+    ns.sysctl.set('net.test.neigh.default.unres_qlen', 3);
+    expect(table.parms.unresQlenBytes).toBe(3 * 2112);
+    ns.sysctl.set('net.test.neigh.default.base_reachable_time', 10);
+    expect(table.parms.baseReachableTimeMs).toBe(10_000);
+    expect(table.parms.reachableTimeMs).toBeGreaterThanOrEqual(5_000);
+    expect(table.parms.reachableTimeMs).toBeLessThan(15_000);
+  });
+});

@@ -259,6 +259,8 @@ export class NeighTable {
       addr = neigh.ha;
     } else if ((old & NUD_VALID) !== 0 && sameAddr(addr, neigh.ha)) {
       addr = neigh.ha;
+      // "If entry was valid and address is not changed, do not change entry state, if new one is STALE."
+      if (state === NUD_STALE && (flags & NEIGH_UPDATE_F_ADMIN) === 0) state = old;
     } else if ((old & NUD_VALID) !== 0 && (flags & NEIGH_UPDATE_F_OVERRIDE) === 0) {
       // A different address without override: keep ours; a connected entry becomes suspect.
       if ((flags & NEIGH_UPDATE_F_WEAK_OVERRIDE) !== 0 && (old & NUD_CONNECTED) !== 0) {
@@ -271,7 +273,7 @@ export class NeighTable {
     if (!addrChanged && state === old) return;
     neigh.updated = now;
     if (addrChanged) {
-      neigh.ha.set(addr.subarray(0, 6));
+      for (let i = 0; i < 6; i++) neigh.ha[i] = addr[i]!;
       if ((state & NUD_CONNECTED) === 0) neigh.confirmed = now - 2 * this.parms.baseReachableTimeMs * NSEC_PER_MSEC;
     }
     if ((old & NUD_IN_TIMER) !== 0) neigh.timer.cancel();
@@ -361,10 +363,10 @@ export class NeighTable {
     return p.ucastSolicit + p.appSolicit + ((neigh.nudState & NUD_PROBE) !== 0 ? p.mcastResolicit : p.mcastSolicit);
   }
 
-  /** `neigh_probe`: one solicitation, carrying the newest queued packet as a hint. */
+  /** `neigh_probe`: one solicitation, carrying the newest queued packet as a hint; counted after it is sent. */
   private probe(neigh: Neighbour): void {
-    neigh.probes++;
     this.ops.solicit(neigh, neigh.arpQueue.tail);
+    neigh.probes++;
   }
 
   /** `neigh_invalidate`: every queued packet gets an error report. */

@@ -55,6 +55,8 @@ export interface NetDeviceConfig {
   minMtu?: number;
   maxMtu?: number;
   addr?: MacAddress;
+  /** Link-layer broadcast address (ff:ff:ff:ff:ff:ff by default; zeros on lo). */
+  broadcast?: MacAddress;
   flags?: number;
   privFlags?: number;
   txQueueLen?: number;
@@ -95,7 +97,7 @@ export class NetDevice {
   readonly minMtu: number;
   readonly maxMtu: number;
   readonly addr: MacAddress;
-  readonly broadcast: MacAddress = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+  readonly broadcast: MacAddress;
   flags: number;
   privFlags: number;
   operState: OperState = 'DOWN';
@@ -103,6 +105,8 @@ export class NetDevice {
   txQueueLen: number;
   /** Carrier (`netif_carrier_ok`). */
   carrier = true;
+  /** Carrier transitions (IFLA_CARRIER_CHANGES, `carrier_changes` in sysfs). */
+  carrierChanges = 0;
   promiscuity = 0;
   allmulti = 0;
 
@@ -149,6 +153,7 @@ export class NetDevice {
     this.mtu = config.mtu ?? ETH_DATA_LEN;
     if (this.mtu < this.minMtu || this.mtu > this.maxMtu) throw new NetError('EINVAL', `mtu ${this.mtu} outside [${this.minMtu}, ${this.maxMtu}]`);
     this.addr = config.addr !== undefined ? Uint8Array.from(config.addr) : new Uint8Array(6);
+    this.broadcast = config.broadcast !== undefined ? Uint8Array.from(config.broadcast) : new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     this.flags = (config.flags ?? IFF_BROADCAST | IFF_MULTICAST) & ~IFF_UP;
     this.privFlags = config.privFlags ?? 0;
     this.txQueueLen = config.txQueueLen ?? 1000;
@@ -205,6 +210,7 @@ export class NetDevice {
   setCarrier(on: boolean): void {
     if (this.carrier === on) return;
     this.carrier = on;
+    this.carrierChanges++;
     this.updateOperState();
     this.net?.events.emit('netdev', 'NETDEV_CHANGE', this);
   }

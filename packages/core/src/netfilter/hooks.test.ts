@@ -97,3 +97,29 @@ describe('netfilter hook registry', () => {
     skb.pool.consume(skb);
   });
 });
+
+describe('nested hook runs', () => {
+  it('a hook that sends a packet through another hook does not disturb the outer walk', () => {
+    const { ns, skb, world } = setup();
+    const seen: string[] = [];
+    ns.netfilter.register({
+      pf: NFPROTO_IPV4,
+      hooknum: NF_INET_LOCAL_IN,
+      priority: 0,
+      owner: 'rejecter',
+      hook: (_s, state) => {
+        const reply = world.pool.alloc(20);
+        ns.netfilter.run(NFPROTO_IPV4, NF_INET_FORWARD, reply, null, null);
+        reply.pool.consume(reply);
+        seen.push(`outer hook=${state.hook}`);
+        return NF_ACCEPT;
+      },
+    });
+    ns.netfilter.register(hook(0, (_s, state) => (seen.push(`inner hook=${state.hook}`), NF_ACCEPT), NF_INET_FORWARD));
+    ns.netfilter.register(hook(10, (_s, state) => (seen.push(`after hook=${state.hook}`), NF_ACCEPT)));
+    expect(ns.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, null, null)).toBe(NF_ACCEPT);
+    expect(seen).toEqual([`inner hook=${NF_INET_FORWARD}`, `outer hook=${NF_INET_LOCAL_IN}`, `after hook=${NF_INET_LOCAL_IN}`]);
+    skb.pool.consume(skb);
+    expect(world.pool.live).toBe(0);
+  });
+});

@@ -82,11 +82,11 @@ export class NetfilterHooks {
   readonly hooks: NfHookOps[][][] = Array.from({ length: NFPROTO_NUMPROTO }, () =>
     Array.from({ length: NF_INET_NUMHOOKS }, () => [] as NfHookOps[]),
   );
-  private readonly state: NfHookState;
+  /** One state per nesting level: a hook may send a packet (REJECT's ICMP) that runs hooks again. */
+  private readonly states: NfHookState[] = [];
+  private depth = 0;
 
-  constructor(net: NetNamespace) {
-    this.state = { hook: 0, pf: 0, in: null, out: null, net };
-  }
+  constructor(private readonly net: NetNamespace) {}
 
   /** `nf_register_net_hook`. */
   register(ops: NfHookOps): void {
@@ -113,11 +113,24 @@ export class NetfilterHooks {
   run(pf: number, hook: number, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): number {
     const list = this.hooks[pf]![hook]!;
     if (list.length === 0) return NF_ACCEPT;
-    const state = this.state;
+    let state = this.states[this.depth];
+    if (state === undefined) {
+      state = { hook, pf, in: indev, out: outdev, net: this.net };
+      this.states[this.depth] = state;
+    }
     state.hook = hook;
     state.pf = pf;
     state.in = indev;
     state.out = outdev;
+    this.depth++;
+    try {
+      return this.walk(list, skb, state);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private walk(list: NfHookOps[], skb: SkBuff, state: NfHookState): number {
     for (let i = 0; i < list.length; i++) {
       const ops = list[i]!;
       let verdict = ops.hook(skb, state, ops.priv);

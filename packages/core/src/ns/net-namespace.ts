@@ -48,7 +48,7 @@ export class NetNamespace {
   readonly sysctl: Sysctl;
   readonly snmp = new Snmp();
   readonly events = new EventEmitter<NetNamespaceEvents>();
-  readonly trace = new PacketTrace();
+  readonly trace: PacketTrace;
   readonly random: Random;
   /** Namespace-wide ETH_P_ALL taps. */
   readonly ptypeAll: PacketType[] = [];
@@ -78,6 +78,7 @@ export class NetNamespace {
     random: Random,
   ) {
     this.random = random;
+    this.trace = new PacketTrace(4096, world.traceSequence);
     this.sysctl = new Sysctl(world.sysctl);
     container.register(NET_NAMESPACE, { useValue: this });
     container.register(RANDOM, { useValue: random });

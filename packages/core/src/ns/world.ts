@@ -13,6 +13,7 @@ import type { NetdevQueue } from '../netdevice/queue.js';
 import { netifReceiveSkb, ReceiveState } from '../rx/receive-core.js';
 import { qdiscRun } from '../tx/dev-queue-xmit.js';
 import { TraceStage } from '../trace/stages.js';
+import type { TraceSequence } from '../trace/packet-trace.js';
 import type { Scheduler } from '../time/scheduler.js';
 import { VirtualScheduler } from '../time/virtual-scheduler.js';
 import { RealScheduler } from '../time/real-scheduler.js';
@@ -53,6 +54,8 @@ export class World {
   readonly receive: (skb: SkBuff) => number = netifReceiveSkb;
   /** @internal */
   readonly qdiscRun: (txq: NetdevQueue) => void = qdiscRun;
+  /** Orders trace records across namespaces. */
+  readonly traceSequence: TraceSequence = { next: 0 };
   /** CPU whose context runs now (softirqs set it; user calls run on CPU 0 unless `onCpu` says otherwise). */
   currentCpu = 0;
 

@@ -234,11 +234,13 @@ export function skbOrphan(skb: SkBuff): void {
 }
 
 /**
- * `skb_scrub_packet`: clear state that must not cross into another device's receive path;
+ * `skb_scrub_packet`: clear state that must not cross into another device's receive path (the
+ * route included);
  * `xnet` (crossing namespaces) also clears the mark. The socket reference stays (kernels since
  * 4.19), so a sender's memory accounting and TSQ see the buffer until the receiver frees it.
  */
 export function skbScrubPacket(skb: SkBuff, xnet: boolean): void {
+  skb.dst = null;
   skb.tstamp = 0;
   skb.pktType = 0;
   skb.skbIif = 0;

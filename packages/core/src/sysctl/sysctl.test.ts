@@ -196,3 +196,17 @@ describe('World and namespace sysctls', () => {
     expect(world.sysctl.get('net.core.default_qdisc')).toBe('fq');
   });
 });
+
+describe('unregisterPrefix', () => {
+  it('removes the entries under a prefix and nothing else', () => {
+    const s = new Sysctl();
+    s.register({ name: 'net.ipv4.conf.eth0.forwarding', default: 0 });
+    s.register({ name: 'net.ipv4.conf.eth0.rp_filter', default: 0 });
+    s.register({ name: 'net.ipv4.conf.eth01.forwarding', default: 0 });
+    expect(s.unregisterPrefix('net.ipv4.conf.eth0.')).toBe(2);
+    expect(s.has('net.ipv4.conf.eth0.forwarding')).toBe(false);
+    expect(s.has('net.ipv4.conf.eth01.forwarding')).toBe(true);
+    s.register({ name: 'net.ipv4.conf.eth0.forwarding', default: 1 });
+    expect(s.get('net.ipv4.conf.eth0.forwarding')).toBe(1);
+  });
+});

@@ -47,6 +47,18 @@ export class Sysctl {
     return entry;
   }
 
+  /** Remove the entries under `prefix` (a device's `net.ipv4.conf.<dev>.*` when it goes away). */
+  unregisterPrefix(prefix: string): number {
+    let n = 0;
+    for (const name of [...this.entries.keys()]) {
+      if (name.startsWith(prefix)) {
+        this.entries.delete(name);
+        n++;
+      }
+    }
+    return n;
+  }
+
   has(name: string): boolean {
     return this.entries.has(name) || (this.parent?.has(name) ?? false);
   }

@@ -18,9 +18,22 @@ describe('PacketTrace ring', () => {
     t.record(200, TraceStage.DROP, 1, DropReason.CPU_BACKLOG, 2, 7, 0);
     expect(t.length).toBe(2);
     expect(t.entries()).toEqual([
-      { timeNs: 100, stage: TraceStage.NETIF_RX, stageName: 'netif_rx', cpu: 0, verdict: 0, ifindex: 2, skbId: 7, aux: 0x0800 },
-      { timeNs: 200, stage: TraceStage.DROP, stageName: 'drop', cpu: 1, verdict: DropReason.CPU_BACKLOG, ifindex: 2, skbId: 7, aux: 0 },
+      { timeNs: 100, stage: TraceStage.NETIF_RX, stageName: 'netif_rx', cpu: 0, verdict: 0, ifindex: 2, skbId: 7, aux: 0x0800, seq: 0 },
+      { timeNs: 200, stage: TraceStage.DROP, stageName: 'drop', cpu: 1, verdict: DropReason.CPU_BACKLOG, ifindex: 2, skbId: 7, aux: 0, seq: 1 },
     ]);
+  });
+
+  it('numbers records across traces sharing a sequence, so namespaces merge in order', () => {
+    const seq = { next: 0 };
+    const a = new PacketTrace(8, seq);
+    const b = new PacketTrace(8, seq);
+    a.enable();
+    b.enable();
+    a.record(5, TraceStage.START_XMIT, 0, 0, 1, 1, 0);
+    b.record(5, TraceStage.NETIF_RX, 0, 0, 1, 1, 0);
+    a.record(5, TraceStage.CONSUME, 0, 1, 1, 2, 0);
+    const merged = [...a.entries(), ...b.entries()].sort((x, y) => x.seq - y.seq).map((e) => e.stageName);
+    expect(merged).toEqual(['driver start_xmit', 'netif_rx', 'consume']);
   });
 
   it('wraps at capacity, keeping the newest records in order', () => {

@@ -1,7 +1,12 @@
 import { TRACE_STAGE_NAMES } from './stages.js';
 
-/** Numbers per record: time, stage, cpu, verdict, ifindex, skb id, aux. */
-const FIELDS = 7;
+/** Numbers per record: time, stage, cpu, verdict, ifindex, skb id, aux, seq. */
+const FIELDS = 8;
+
+/** A counter shared by every trace of a World, so records of several namespaces merge in order. */
+export interface TraceSequence {
+  next: number;
+}
 
 /** One decoded trace record. */
 export interface TraceEntry {
@@ -15,6 +20,8 @@ export interface TraceEntry {
   skbId: number;
   /** Stage-specific detail: ethertype, queue index, plugin stage id. */
   aux: number;
+  /** Position among all records of the World (merge traces of several namespaces by it). */
+  seq: number;
 }
 
 /**
@@ -27,7 +34,10 @@ export class PacketTrace {
   private head = 0;
   private count = 0;
 
-  constructor(private capacity = 4096) {
+  constructor(
+    private capacity = 4096,
+    private readonly sequence: TraceSequence = { next: 0 },
+  ) {
     this.ring = new Float64Array(capacity * FIELDS);
   }
 
@@ -60,6 +70,7 @@ export class PacketTrace {
     r[at + 4] = ifindex;
     r[at + 5] = skbId;
     r[at + 6] = aux;
+    r[at + 7] = this.sequence.next++;
     this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
     if (this.count < this.capacity) this.count++;
   }
@@ -85,6 +96,7 @@ export class PacketTrace {
         ifindex: r[at + 4]!,
         skbId: r[at + 5]!,
         aux: r[at + 6]!,
+        seq: r[at + 7]!,
       });
     }
     return out;

@@ -1,5 +1,6 @@
 import { readU16, writeU16 } from './checksum.js';
 import { ETH_ALEN, isBroadcastEtherAddr, isMulticastEtherAddr } from './mac.js';
+import { WireView } from './wire-view.js';
 
 /** include/uapi/linux/if_ether.h */
 export const ETH_HLEN = 14;
@@ -29,18 +30,7 @@ export const ETH_P_LLDP = 0x88cc;
  * A zero-copy view of an Ethernet II header at `off` in `buf`. Rebind with `wrap()` to reuse
  * one view for many packets. Accessors never fail once `checkLen()` is true.
  */
-export class EthernetView {
-  buf: Uint8Array = new Uint8Array(0);
-  off = 0;
-  len = 0;
-
-  wrap(buf: Uint8Array, off: number, len: number): this {
-    this.buf = buf;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class EthernetView extends WireView {
   /** The header fits. */
   checkLen(): boolean {
     return this.len >= ETH_HLEN && this.off + ETH_HLEN <= this.buf.length;

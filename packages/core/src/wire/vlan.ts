@@ -1,4 +1,5 @@
 import { readU16, writeU16 } from './checksum.js';
+import { WireView } from './wire-view.js';
 
 export const VLAN_HLEN = 4;
 export const VLAN_ETH_HLEN = 18;
@@ -12,18 +13,7 @@ export const VLAN_N_VID = 4096;
  * A zero-copy view of one 802.1Q/802.1ad tag: TPID (2 bytes) then TCI (PCP:3, DEI:1, VID:12),
  * followed by the encapsulated ethertype. `off` points at the TPID.
  */
-export class VlanTagView {
-  buf: Uint8Array = new Uint8Array(0);
-  off = 0;
-  len = 0;
-
-  wrap(buf: Uint8Array, off: number, len: number): this {
-    this.buf = buf;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class VlanTagView extends WireView {
   /** TPID, TCI and the inner type fit. */
   checkLen(): boolean {
     return this.len >= VLAN_HLEN + 2 && this.off + VLAN_HLEN + 2 <= this.buf.length;

@@ -61,6 +61,7 @@ export function createLoopback(ns: NetNamespace): NetDevice {
     mtu: LOOPBACK_MTU,
     maxMtu: LOOPBACK_MTU,
     flags: IFF_LOOPBACK,
+    broadcast: new Uint8Array(6),
     privFlags: IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE,
     txQueueLen: 1000,
     operStateUnknown: true,

@@ -1,0 +1,72 @@
+/**
+ * Runs one tool command line against a lab: `ip ...`, `sysctl ...`, `ping ...` or `iptables ...`.
+ * The CLI, the lab's setup commands and the tests all come through here, so they share one
+ * implementation.
+ */
+import type { NetNamespace } from '@netstack/core';
+import type { Lab } from '../lab/lab.js';
+import { ToolExit, ToolIo, type ToolResult } from './io.js';
+import { ipTool } from './ip/ip.js';
+import { iptablesTool } from './iptables.js';
+import { pingTool } from './ping.js';
+import { sysctlTool } from './sysctl.js';
+
+/** What a tool runs against. */
+export interface ToolContext {
+  lab: Lab;
+  io: ToolIo;
+  /** The namespace the command runs in unless it names one (`ip -n`): a lab setup's, or `ip netns exec`'s. */
+  ns: NetNamespace | null;
+}
+
+export const TOOLS = ['ip', 'sysctl', 'ping', 'iptables'] as const;
+
+/** Run `argv` (tool name first). Output is collected; the status is the tool's exit status. */
+export function runTool(lab: Lab, argv: readonly string[], ns?: NetNamespace): ToolResult {
+  const io = new ToolIo();
+  const ctx: ToolContext = { lab, io, ns: ns ?? null };
+  let status: number;
+  try {
+    status = dispatch(ctx, argv);
+  } catch (err) {
+    if (!(err instanceof ToolExit)) throw err;
+    if (err.message !== '') io.err(err.message + '\n');
+    status = err.status;
+  }
+  return io.result(status);
+}
+
+/** Run a tool inside an existing context (`ip netns exec NS CMD ...`). */
+export function dispatch(ctx: ToolContext, argv: readonly string[]): number {
+  const [tool, ...args] = argv;
+  switch (tool) {
+    case 'ip':
+      return ipTool(ctx, args);
+    case 'sysctl':
+      return sysctlTool(ctx, args);
+    case 'ping':
+      return pingTool(ctx, args);
+    case 'iptables':
+      return iptablesTool(ctx, args);
+    default:
+      throw new ToolExit(127, `netstack: ${tool ?? ''}: command not found (labs run ${TOOLS.join(', ')})`);
+  }
+}
+
+/**
+ * The namespace a command runs in: the one it names, else the context's, else the lab's only
+ * one. `onMissing` words the error when a named namespace does not exist.
+ */
+export function pickNamespace(ctx: ToolContext, name: string | null, tool: string, onMissing: (name: string) => ToolExit): NetNamespace {
+  if (name !== null) {
+    const ns = ctx.lab.namespace(name);
+    if (ns === undefined) throw onMissing(name);
+    return ns;
+  }
+  const ns = ctx.ns ?? ctx.lab.defaultNamespace;
+  if (ns === null) {
+    const names = ctx.lab.namespaces.map((n) => n.name).join(', ');
+    throw new ToolExit(255, `netstack: the lab ${ctx.lab.file} has namespaces ${names}: say which with "${tool} -n NAME ..."`);
+  }
+  return ns;
+}
