@@ -215,6 +215,15 @@ export class NetDevice {
     this.net?.events.emit('netdev', 'NETDEV_CHANGE', this);
   }
 
+  /**
+   * `netdev_notify_peers`: tell the neighbours this device is here (after failover or migration);
+   * IPv4 answers with gratuitous ARP, IPv6 with unsolicited NAs.
+   */
+  notifyPeers(): void {
+    this.requireRegistered();
+    this.net.events.emit('netdev', 'NETDEV_NOTIFY_PEERS', this);
+  }
+
   /** `ip link set dev X mtu N`. */
   setMtu(mtu: number): void {
     if (!Number.isInteger(mtu) || mtu < this.minMtu || mtu > this.maxMtu) {

@@ -123,3 +123,37 @@ describe('nested hook runs', () => {
     expect(world.pool.live).toBe(0);
   });
 });
+
+describe('NF_QUEUE', () => {
+  it('without a queue handler the packet is dropped; with --queue-bypass it goes on', async () => {
+    const { nfQueueNr } = await import('./hooks.js');
+    const { ns, skb, world } = setup();
+    const q = hook(0, () => nfQueueNr(3));
+    ns.netfilter.register(q);
+    expect(ns.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, null, null)).toBe(NF_DROP);
+    expect(ns.dropCounts()).toEqual({ NETFILTER_DROP: 1 });
+    ns.netfilter.unregister(q);
+    let later = 0;
+    ns.netfilter.register(hook(0, () => nfQueueNr(3, true)));
+    ns.netfilter.register(hook(5, () => (later++, NF_ACCEPT)));
+    const skb2 = world.pool.alloc(10);
+    expect(ns.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb2, null, null)).toBe(NF_ACCEPT);
+    expect(later).toBe(1);
+    skb2.pool.consume(skb2);
+    expect(world.pool.live).toBe(0);
+  });
+
+  it('a queue handler gets the packet, the state and the queue number', async () => {
+    const { nfQueueNr, NF_QUEUE } = await import('./hooks.js');
+    const { ns, skb, world } = setup();
+    const got: string[] = [];
+    ns.netfilter.queueHandler = (s, state, queue) => {
+      got.push(`${state.hook}/${queue}`);
+      s.pool.consume(s);
+    };
+    ns.netfilter.register(hook(0, () => nfQueueNr(7)));
+    expect(ns.netfilter.run(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, null, null)).toBe(NF_QUEUE);
+    expect(got).toEqual([`${NF_INET_LOCAL_IN}/7`]);
+    expect(world.pool.live).toBe(0);
+  });
+});

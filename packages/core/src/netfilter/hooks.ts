@@ -28,6 +28,22 @@ export const NF_DROP = 0;
 export const NF_ACCEPT = 1;
 export const NF_STOLEN = 2;
 export const NF_QUEUE = 3;
+/** The low byte of a verdict is the verdict; NF_QUEUE carries its queue number in the upper 16 bits. */
+export const NF_VERDICT_MASK = 0xff;
+export const NF_VERDICT_QBITS = 16;
+/** With NF_QUEUE: accept instead of dropping when nobody listens on the queue (`--queue-bypass`). */
+export const NF_VERDICT_FLAG_QUEUE_BYPASS = 0x8000;
+
+/** `NF_QUEUE_NR(n)`: queue the packet to userspace queue `n`. */
+export function nfQueueNr(queue: number, bypass = false): number {
+  return ((queue << NF_VERDICT_QBITS) | NF_QUEUE | (bypass ? NF_VERDICT_FLAG_QUEUE_BYPASS : 0)) >>> 0;
+}
+
+/**
+ * Who takes queued packets (nfnetlink_queue's role): gets the packet (it owns it from then on:
+ * it frees it, or sends it on itself), the hook state and the queue number.
+ */
+export type NfQueueHandler = (skb: SkBuff, state: Readonly<NfHookState>, queue: number) => void;
 export const NF_REPEAT = 4;
 export const NF_STOP = 5;
 
@@ -53,8 +69,10 @@ export interface NfHookState {
 
 /**
  * A hook function: returns a verdict. NF_DROP: the core frees the packet (NETFILTER_DROP).
- * NF_STOLEN and NF_QUEUE: the hook took it (it owns the buffer now). NF_ACCEPT: next hook.
- * NF_STOP: accept and skip the remaining hooks. NF_REPEAT: run this hook again.
+ * NF_STOLEN: the hook took it (it owns the buffer now). NF_QUEUE (see `nfQueueNr`): the packet
+ * goes to the namespace's queue handler, or is dropped when there is none (accepted with the
+ * bypass flag), as `nf_queue` does. NF_ACCEPT: next hook. NF_STOP: accept and skip the remaining
+ * hooks. NF_REPEAT: run this hook again.
  */
 export type NfHookFn = (skb: SkBuff, state: NfHookState, priv: unknown) => number;
 
@@ -85,6 +103,8 @@ export class NetfilterHooks {
   /** One state per nesting level: a hook may send a packet (REJECT's ICMP) that runs hooks again. */
   private readonly states: NfHookState[] = [];
   private depth = 0;
+  /** Receives NF_QUEUE'd packets; null: nobody listens (the packet is dropped). */
+  queueHandler: NfQueueHandler | null = null;
 
   constructor(private readonly net: NetNamespace) {}
 
@@ -147,8 +167,18 @@ export class NetfilterHooks {
         kfreeSkb(skb, DropReason.NETFILTER_DROP, state.net);
         return NF_DROP;
       }
-      // NF_STOLEN / NF_QUEUE: the hook owns the buffer now.
-      return verdict;
+      if ((verdict & NF_VERDICT_MASK) === NF_QUEUE) {
+        const handler = this.queueHandler;
+        if (handler !== null) {
+          handler(skb, state, verdict >>> NF_VERDICT_QBITS);
+          return NF_QUEUE;
+        }
+        if ((verdict & NF_VERDICT_FLAG_QUEUE_BYPASS) !== 0) continue;
+        kfreeSkb(skb, DropReason.NETFILTER_DROP, state.net);
+        return NF_DROP;
+      }
+      // NF_STOLEN: the hook owns the buffer now.
+      return NF_STOLEN;
     }
     return NF_ACCEPT;
   }

@@ -31,7 +31,8 @@ export type NetdevEvent =
   | 'NETDEV_CHANGEMTU'
   | 'NETDEV_CHANGEADDR'
   | 'NETDEV_FEAT_CHANGE'
-  | 'NETDEV_CHANGEUPPER';
+  | 'NETDEV_CHANGEUPPER'
+  | 'NETDEV_NOTIFY_PEERS';
 
 /** Control-plane notifications of a namespace. Never per-packet work. */
 export interface NetNamespaceEvents {

@@ -95,6 +95,10 @@ export class Arp {
       case 'NETDEV_UP':
         this.notifyIfAsked(dev);
         break;
+      case 'NETDEV_NOTIFY_PEERS':
+        // inetdev_event: peer notification always announces, whatever arp_notify says.
+        if (this.stack.inDevice(dev) !== null) this.notify(dev);
+        break;
       case 'NETDEV_CHANGE':
         // arp_evict_nocarrier (default 1): carrier loss flushes all but permanent entries.
         if (!dev.carrier) this.flushDev(dev, true);

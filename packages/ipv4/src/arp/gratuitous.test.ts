@@ -69,4 +69,14 @@ describe('gratuitous ARP', () => {
     lab.world.runFor(0);
     expect(lab.world.pool.live).toBe(0);
   });
+
+  it('NETDEV_NOTIFY_PEERS (dev.notifyPeers()) announces every address, whatever arp_notify says', () => {
+    const lab = arpLab(veth);
+    threeAddresses(lab);
+    expect(lab.a.stack.conf(lab.a.dev).arpNotify).toBe(0);
+    lab.a.dev.notifyPeers();
+    expect(lab.a.sentArp().map((f) => f.spa)).toEqual(['10.0.0.1', '10.9.0.1', '10.0.0.11']);
+    lab.world.runFor(0);
+    expect(lab.world.pool.live).toBe(0);
+  });
 });
