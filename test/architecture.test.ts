@@ -26,7 +26,7 @@ const ALLOWED: Record<string, { netstack: readonly string[] | 'all'; external: r
   bonding: { netstack: ['core'], external: [] },
   macvlan: { netstack: ['core'], external: [] },
   ovs: { netstack: ['core'], external: [] },
-  conformance: { netstack: ['core'], external: [] },
+  conformance: { netstack: ['core'], external: ['vitest'] },
   'packet-socket': { netstack: ['core'], external: [] },
   net: { netstack: ['core', 'tcp', 'udp'], external: [] },
   cli: { netstack: 'all', external: ['commander', 'yaml'] },

@@ -33,3 +33,14 @@ export {
   type HookDetail,
 } from './walkthrough/ping-walkthrough.js';
 export { renderPingWalk } from './walkthrough/ping-render.js';
+export {
+  runBridgeWalk,
+  runBridgeWalkthrough,
+  DEFAULT_SWITCH_LAB,
+  type BridgeWalkOptions,
+  type BridgeWalkRun,
+  type BridgeWalkResult,
+  type BridgeFrame,
+  type BridgeDecision,
+} from './walkthrough/bridge-walkthrough.js';
+export { renderBridgeWalk } from './walkthrough/bridge-render.js';

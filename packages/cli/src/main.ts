@@ -51,16 +51,20 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
 
   const walkthrough = program
     .command('walkthrough')
-    .summary('walk one frame (or, with "ping", one ping across a router) through the stack, stage by stage')
+    .summary('walk one frame (with "ping", one ping across a router; with "bridge", frames through a switch) through the stack, stage by stage')
     .description(
       'Without a scenario: send a hello frame from host-a to host-b over a veth pair and print its walk through the ' +
         'stack (dev_queue_xmit, driver, backlog, NET_RX/NAPI, ETH_P_ALL tap, rx_handler, protocol ' +
         'handler), then a frame no handler takes (UNHANDLED_PROTO), then the counters.\n' +
         'With "ping": one ICMP echo from h1 to h2 across the router r1 of examples/labs/router.yaml (or --lab), ' +
         'ARP resolution first, every IP stage (PREROUTING, routing decision, FORWARD/INPUT, OUTPUT, POSTROUTING) in ' +
-        'each namespace. Every line comes from the packet trace or the counters of the run, in virtual time.',
+        'each namespace.\n' +
+        'With "bridge": a frame from h1 to h2 through the switch sw of examples/labs/switch.yaml (or --lab) and h2\'s answer: ' +
+        'the rx_handler of the bridge port (br_handle_frame, Consumed), the FDB lookup (flooded while h2 is unknown, forwarded ' +
+        'once learned), the egress ports and the delivery, then bridge fdb show. ' +
+        'Every line comes from the packet trace or the counters of the run, in virtual time.',
     )
-    .argument('[scenario]', 'hello (default) or ping')
+    .argument('[scenario]', 'hello (default), ping or bridge')
     .showHelpAfterError('(see netstack walkthrough --help)')
     .option('--seed <n>', 'seed of the World (MAC addresses and every other random number)', intArg(0, MAX_SEED))
     .option('--cpus <n>', 'number of simulated CPUs (hello)', intArg(1, 256), 1)
@@ -75,7 +79,14 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
         process.stdout.write(opts.json === true ? result.json : result.text);
         return;
       }
-      if (which !== 'hello') cmd.error(`error: unknown walkthrough '${which}' (hello or ping)`);
+      if (which === 'bridge') {
+        const lab = program.opts<{ lab?: string }>().lab;
+        const { runBridgeWalkthrough } = await import('./walkthrough/bridge-walkthrough.js');
+        const result = await runBridgeWalkthrough({ ...(lab !== undefined ? { lab } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+        process.stdout.write(opts.json === true ? result.json : result.text);
+        return;
+      }
+      if (which !== 'hello') cmd.error(`error: unknown walkthrough '${which}' (hello, ping or bridge)`);
       if (opts.cpu >= opts.cpus) cmd.error(`error: option '--cpu <n>' must be below --cpus (${opts.cpus}), got ${opts.cpu}`);
       const { runWalkthrough, walkthroughJson } = await import('./walkthrough/walkthrough.js');
       const result = runWalkthrough({ seed: opts.seed ?? 1, cpus: opts.cpus, cpu: opts.cpu });
@@ -83,7 +94,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
     });
   void walkthrough;
 
-  const tool = (name: 'ip' | 'sysctl' | 'ping' | 'iptables', summary: string): void => {
+  const tool = (name: 'ip' | 'bridge' | 'sysctl' | 'ping' | 'iptables', summary: string): void => {
     program
       .command(name)
       .summary(summary)
@@ -100,6 +111,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
       });
   };
   tool('ip', 'iproute2 ip: address, link, route, rule, neighbour, netns (-n NS picks a lab namespace)');
+  tool('bridge', 'iproute2 bridge: fdb add/del/show, link [set], vlan add/del/show, in a lab namespace (-n NS)');
   tool('sysctl', 'sysctl -a | KEY | -w KEY=VALUE, in a lab namespace (-n NS)');
   tool('ping', 'iputils ping -c N [-s size] [-t ttl] [-i interval] DST from a lab namespace (-n NS), in virtual time');
   tool('iptables', 'iptables filter table (-A/-I/-D/-L/-S/-F/-Z/-N/-X/-P) in a lab namespace (-n NS when NS is a lab namespace, or --netns NS)');

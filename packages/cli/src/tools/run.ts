@@ -1,14 +1,17 @@
 /**
- * Runs one tool command line against a lab: `ip ...`, `sysctl ...`, `ping ...` or `iptables ...`.
+ * Runs one tool command line against a lab: `ip ...`, `bridge ...`, `sysctl ...`, `ping ...`,
+ * `iptables ...` or `sleep N` (virtual time).
  * The CLI, the lab's setup commands and the tests all come through here, so they share one
  * implementation.
  */
 import type { NetNamespace } from '@netstack/core';
 import type { Lab } from '../lab/lab.js';
+import { bridgeTool } from './bridge.js';
 import { ToolExit, ToolIo, type ToolResult } from './io.js';
 import { ipTool } from './ip/ip.js';
 import { iptablesTool } from './iptables.js';
 import { pingTool } from './ping.js';
+import { sleepTool } from './sleep.js';
 import { sysctlTool } from './sysctl.js';
 
 /** What a tool runs against. */
@@ -19,7 +22,7 @@ export interface ToolContext {
   ns: NetNamespace | null;
 }
 
-export const TOOLS = ['ip', 'sysctl', 'ping', 'iptables'] as const;
+export const TOOLS = ['ip', 'bridge', 'sysctl', 'ping', 'iptables', 'sleep'] as const;
 
 /** Run `argv` (tool name first). Output is collected; the status is the tool's exit status. */
 export function runTool(lab: Lab, argv: readonly string[], ns?: NetNamespace): ToolResult {
@@ -48,6 +51,10 @@ export function dispatch(ctx: ToolContext, argv: readonly string[]): number {
       return pingTool(ctx, args);
     case 'iptables':
       return iptablesTool(ctx, args);
+    case 'bridge':
+      return bridgeTool(ctx, args);
+    case 'sleep':
+      return sleepTool(ctx, args);
     default:
       throw new ToolExit(127, `netstack: ${tool ?? ''}: command not found (labs run ${TOOLS.join(', ')})`);
   }

@@ -58,6 +58,18 @@ export class FibAlias {
 }
 
 /**
+ * `FibTable.quick`, three slots per trie node: a prefix whose only alias is a plain route (tos
+ * 0, no reject type) with one nexthop that is neither DEAD nor LINKDOWN gets a packed word, its
+ * route and its nexthop, so that a lookup can decide and answer without touching the alias,
+ * route or nexthop objects: in a full table each is a cache miss into a heap of hundreds of MiB,
+ * while the three slots share one cache line. Word 0: not such a prefix. Else bits 0-7 scope,
+ * 8-11 type (>= 1), 12-17 prefix length, 18-29 the nexthop's ifindex: below 2^30, a small
+ * integer, so the array holds it unboxed and reading it allocates nothing.
+ */
+export const QUICK_SLOTS = 3;
+const QUICK_MAX_OIF = 0xfff;
+
+/**
  * One routing table (`struct fib_table`): a trie of prefixes, each with its aliases (routes of
  * that prefix) in the kernel's order: tos descending, then metric ascending; routes equal in both
  * keep the order `prepend`/`append` gave them (fib_find_alias, fib_table_insert).
@@ -65,12 +77,15 @@ export class FibAlias {
 export class FibTable {
   /** Per prefix, the head of its alias list. */
   readonly trie: LpmTrie<FibAlias>;
+  /** Per trie node: the packed quick word, and the route and nexthop a quick answer reports. */
+  readonly quick: (number | FibRoute | FibNh | null)[] = [];
 
   constructor(
     readonly id: number,
     jumpBits?: number,
+    multibit?: boolean,
   ) {
-    this.trie = new LpmTrie<FibAlias>(jumpBits);
+    this.trie = new LpmTrie<FibAlias>(jumpBits, multibit);
   }
 
   /** Number of prefixes (not routes) in the table. */
@@ -168,12 +183,32 @@ export class FibTable {
   /** Relink a prefix's aliases from `routes` (removing the prefix when empty). */
   private store(key: number, len: number, routes: FibRoute[]): void {
     if (routes.length === 0) {
+      const n = this.trie.find(key, len);
+      if (n >= 0) this.setQuick(n, null, len);
       this.trie.delete(key, len);
       return;
     }
     const aliases = routes.map((r) => new FibAlias(r));
     for (let i = 0; i + 1 < aliases.length; i++) aliases[i]!.next = aliases[i + 1]!;
-    this.trie.set(key, len, aliases[0]!);
+    this.setQuick(this.trie.set(key, len, aliases[0]!), aliases[0]!, len);
+  }
+
+  /** Refresh node n's quick entry from its alias list (null: the prefix goes). */
+  private setQuick(n: number, head: FibAlias | null, len: number): void {
+    const q = this.quick;
+    // Fill any gap below n so the array stays dense (never holey or dictionary-backed).
+    while (q.length < (n + 1) * QUICK_SLOTS) q.push(0, null, null);
+    const at = n * QUICK_SLOTS;
+    const nh = head === null ? null : head.nh;
+    if (head === null || nh === null || head.next !== null || head.tos !== 0 || head.err !== 0 || (head.nhFlags & STATE_FLAGS) !== 0 || head.nhOif > QUICK_MAX_OIF || head.type < 1 || head.type > 15) {
+      q[at] = 0;
+      q[at + 1] = null;
+      q[at + 2] = null;
+      return;
+    }
+    q[at] = (head.nhOif << 18) | (len << 12) | (head.type << 8) | head.scope;
+    q[at + 1] = head.route;
+    q[at + 2] = nh;
   }
 }
 

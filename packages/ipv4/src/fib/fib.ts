@@ -1,5 +1,5 @@
 import { ERRNO, LOOPBACK_IFINDEX, NetError, type NetDevice, type NetNamespace, type NetdevEvent } from '@netstack/core';
-import { FibTable, esrch, type InsertMode } from './fib-table.js';
+import { FibTable, QUICK_SLOTS, esrch, type InsertMode } from './fib-table.js';
 import { EAGAIN, LookupCtx, NEVER_IGNORE, clearResult, lookupMerged, lookupTable, type IgnoreLinkdown } from './fib-lookup.js';
 import { FibRules, normalizeRule, ruleMatches } from './fib-rules.js';
 import { validateRoute, type RouteContext } from './fib-validate.js';
@@ -24,6 +24,7 @@ import {
   newFibResult,
   type FibApi,
   type FibKey,
+  type FibNh,
   type FibResult,
   type FibRoute,
   type FibRule,
@@ -240,6 +241,30 @@ export class Fib implements FibApi {
    * (-ENETUNREACH), prohibit, blackhole (res cleared). Allocates nothing.
    */
   lookup(key: FibKey, res: FibResult): number {
+    // The common case inline, as fib_lookup without custom rules: no match in local, and the
+    // longest match in main is a quick prefix (one plain single-path route) that qualifies; the
+    // answer then comes from compact arrays, and no alias, route or nexthop object is read.
+    if (!this.customRules) {
+      const addr = key.daddr | 0;
+      if (this.local.trie.match(addr) < 0) {
+        const main = this.main;
+        const n = main.trie.match(addr);
+        if (n >= 0) {
+          const quick = main.quick;
+          const at = n * QUICK_SLOTS;
+          const q = quick[at] as number;
+          if (q !== 0 && (q & 0xff) >= key.scope && (key.oif === 0 || key.oif === q >>> 18)) {
+            res.route = quick[at + 1] as FibRoute;
+            res.nh = quick[at + 2] as FibNh;
+            res.type = (q >>> 8) & 0xf;
+            res.table = RT_TABLE_MAIN;
+            res.prefixLen = (q >>> 12) & 0x3f;
+            res.scope = q & 0xff;
+            return 0;
+          }
+        }
+      }
+    }
     const ctx = this.ctx;
     const err = this.resolve(key, res, ctx);
     if (err !== 0) return err;

@@ -36,6 +36,15 @@ const LEN = 0x3f;
 /** Below this many prefixes a table has no first level at all. */
 const JUMP_MIN_PREFIXES = 64;
 const JUMP_MAX_BITS = 20;
+/**
+ * The multibit level (see `match`) is built at this many prefixes and dropped below DIR_DROP.
+ * Below it the jump table's descent is already a couple of cache-resident steps; above it the
+ * descent's misses dominate, and the level's fixed 256 KiB root is a small part of the table.
+ */
+const DIR_MIN_PREFIXES = 1 << 15;
+const DIR_DROP_PREFIXES = 1 << 13;
+/** A chunk block: 8 [bitmap, base] word pairs, then its runs (rounded up to 8 words). */
+const HDR = 16;
 
 function jumpBitsFor(count: number): number {
   if (count < JUMP_MIN_PREFIXES) return 0;
@@ -67,11 +76,62 @@ export class LpmTrie<T> {
   private createdTop = -1;
 
   /**
+   * Multibit level for large tables (null when off): a leaf-pushed 16-8 multibit trie whose
+   * entries are the answer itself, the route node of the longest match, so a lookup in a full
+   * BGP table is two or three array reads instead of a jump plus a chain of dependent node
+   * misses (what fib_trie's level compression and DIR-24-8 both aim at).
+   *
+   * `dirRoot[addr >>> 16]`: >= 0 the matching route node, -1 no match, <= -2 the chunk block at
+   * offset -2 - v in `dir`. A chunk resolves bits 16..23. Uncompressed it would be 256 entries
+   * (1 KiB per /16: 64 MiB for a full table); instead it stores its runs of equal entries (a /16
+   * of a BGP table has some 15 prefixes, about 30 runs) and where runs start as a 256-bit bitmap
+   * split into 8 words, each paired with the index of the run in force just before the word, so
+   * entry p is runs[base(p >> 5) + popcount(bitmap(p >> 5) up to bit p & 31)]: one pair read and
+   * one run read, in two cache lines. A run entry is a route node, -1, or <= -2: a /24 holding
+   * longer prefixes, index -2 - v into `deepStart`/`deepBest` (the topmost node inside that /24,
+   * where a binary descent starts, and the best match of length <= 24 to fall back on).
+   *
+   * Kept in step with the trie: a change at length > 16 rebuilds its /16 (a few dozen nodes); a
+   * route of length <= 16 appearing or going changes nothing structural, only which node is the
+   * answer, so entries naming its `up` become it, or back (replaceInDir).
+   */
+  private dirRoot: Int32Array | null = null;
+  private dir = new Int32Array(0);
+  private dirUsed = 0;
+  /** Free chunk blocks by size (words). */
+  private readonly dirFree = new Map<number, number[]>();
+  private deepStart = new Int32Array(0);
+  private deepBest = new Int32Array(0);
+  private deepUsed = 0;
+  private readonly deepFree: number[] = [];
+  /** Scratch for building one chunk (control plane). */
+  private readonly paint = new Int32Array(256);
+
+  /**
    * @param fixedJumpBits force the first level to this many bits whatever the size (tests use it
    *   to exercise the jump table on small sets); undefined = adaptive.
+   * @param fixedDir force the multibit level on (true) or off (false) whatever the size (tests);
+   *   undefined = adaptive.
    */
-  constructor(private readonly fixedJumpBits?: number) {
+  constructor(
+    private readonly fixedJumpBits?: number,
+    private readonly fixedDir?: boolean,
+  ) {
     if (fixedJumpBits !== undefined) this.rebuildJump(fixedJumpBits);
+    if (fixedDir === true) this.buildDir();
+  }
+
+  /** Whether the multibit level is in use. */
+  get multibit(): boolean {
+    return this.dirRoot !== null;
+  }
+
+  /** Bytes held in typed arrays (memory reports). */
+  get typedBytes(): number {
+    return (
+      this.node.byteLength + this.parent.byteLength + this.upNode.byteLength + (this.slots?.byteLength ?? 0) +
+      (this.dirRoot?.byteLength ?? 0) + this.dir.byteLength + this.deepStart.byteLength + this.deepBest.byteLength
+    );
   }
 
   /** Number of prefixes holding a value. */
@@ -89,18 +149,34 @@ export class LpmTrie<T> {
    * ones. Allocates nothing.
    */
   match(addr: number): number {
-    const node = this.node;
-    let n: number;
-    let best = -1;
+    const root = this.dirRoot;
+    if (root !== null) {
+      let v = root[addr >>> 16]!;
+      if (v >= -1) return v;
+      const p = (addr >>> 8) & 255;
+      const h = -2 - v + ((p >>> 5) << 1);
+      const dir = this.dir;
+      // popcount of the run-start bits up to p (SWAR: JS has no popcnt).
+      let x = dir[h]! & ((2 << (p & 31)) - 1);
+      x -= (x >>> 1) & 0x55555555;
+      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+      x = (x + (x >>> 4)) & 0x0f0f0f0f;
+      v = dir[dir[h + 1]! + (Math.imul(x, 0x01010101) >>> 24)]!;
+      if (v >= -1) return v;
+      return this.descend(addr, this.deepStart[-2 - v]!, this.deepBest[-2 - v]!);
+    }
     const bits = this.bits;
     if (bits !== 0) {
       const s = (addr >>> (32 - bits)) << 1;
       const slots = this.slots!;
-      n = slots[s]!;
-      best = slots[s + 1]!;
-    } else {
-      n = this.root;
+      return this.descend(addr, slots[s]!, slots[s + 1]!);
     }
+    return this.descend(addr, this.root, -1);
+  }
+
+  /** Binary descent from node n, `best` being the match found so far. */
+  private descend(addr: number, n: number, best: number): number {
+    const node = this.node;
     while (n >= 0) {
       const at = n * STRIDE;
       const m = node[at + META]!;
@@ -159,6 +235,11 @@ export class LpmTrie<T> {
       this.becameRoute(n);
       const top = this.createdTop >= 0 ? this.createdTop : n;
       if (!this.resize()) this.refreshSlots(this.keyOf(top), this.lenOf(top));
+      if (this.dirRoot !== null) {
+        if (len > 16) this.rebuildDirSlot((key >>> 16) & 0xffff);
+        else this.replaceInDir(key | 0, len, this.upNode[n]!, n);
+      }
+      this.resizeDir();
     }
     return n;
   }
@@ -170,10 +251,17 @@ export class LpmTrie<T> {
     this.values[n] = null;
     this.node[n * STRIDE + META]! &= ~ROUTE;
     this.routeCount--;
+    const up = this.upNode[n]!;
     this.lostRoute(n);
     // The slots to refresh are those of the highest node removed (or of n, still a branch).
     const [topKey, topLen] = this.prune(n, key | 0, len);
     if (!this.resize()) this.refreshSlots(topKey, topLen);
+    if (this.dirRoot !== null) {
+      // After the prune, so that a rebuilt /16 sees the final shape (n's id may be free now).
+      if (len > 16) this.rebuildDirSlot((key >>> 16) & 0xffff);
+      else this.replaceInDir(key | 0, len, n, up);
+    }
+    this.resizeDir();
     return true;
   }
 
@@ -410,5 +498,194 @@ export class LpmTrie<T> {
     }
     this.slots = new Int32Array(2 << bits);
     for (let s = 0; s < 1 << bits; s++) this.refreshSlot(s);
+  }
+
+  // ---- multibit level ----
+
+  private resizeDir(): void {
+    if (this.fixedDir !== undefined) return;
+    if (this.dirRoot === null) {
+      if (this.routeCount >= DIR_MIN_PREFIXES) this.buildDir();
+    } else if (this.routeCount < DIR_DROP_PREFIXES) {
+      this.dropDir();
+    }
+  }
+
+  private dropDir(): void {
+    this.dirRoot = null;
+    this.dir = new Int32Array(0);
+    this.dirUsed = 0;
+    this.dirFree.clear();
+    this.deepStart = new Int32Array(0);
+    this.deepBest = new Int32Array(0);
+    this.deepUsed = 0;
+    this.deepFree.length = 0;
+  }
+
+  private buildDir(): void {
+    this.dropDir();
+    this.dirRoot = new Int32Array(1 << 16).fill(-1);
+    this.dir = new Int32Array(1024);
+    this.deepStart = new Int32Array(64);
+    this.deepBest = new Int32Array(64);
+    if (this.root < 0) return;
+    for (let s = 0; s < 1 << 16; s++) this.rebuildDirSlot(s);
+  }
+
+  /** Recompute the root entry of /16 number s, and its chunk if prefixes longer than 16 lie in it. */
+  private rebuildDirSlot(s: number): void {
+    const root = this.dirRoot!;
+    const old = root[s]!;
+    if (old < -1) this.freeBlock(-2 - old);
+    const base = (s << 16) | 0;
+    // The longest route of length <= 16 covering the /16, and the subtree of the nodes inside it.
+    let n = this.root;
+    let best = -1;
+    let sub = -1;
+    while (n >= 0) {
+      const l = this.lenOf(n);
+      if (l > 16) {
+        if (((this.keyOf(n) ^ base) & MASK[16]!) === 0) sub = n;
+        break;
+      }
+      if (((base ^ this.keyOf(n)) & MASK[l]!) !== 0) break;
+      if (this.isRoute(n)) best = n;
+      if (l === 16) {
+        if (this.childOf(n, 0) >= 0 || this.childOf(n, 1) >= 0) sub = n;
+        break;
+      }
+      n = this.childOf(n, (base >>> (31 - l)) & 1);
+    }
+    if (sub < 0) {
+      root[s] = best;
+      return;
+    }
+    // Paint the 256 /24s: ancestors come off the stack before their descendants, so a longer
+    // prefix overwrites the shorter one it lies in; and any route of length <= 24 covering a /24
+    // is an ancestor of the nodes inside it, so `paint[p]` is final when a deep /24 is met.
+    const paint = this.paint;
+    paint.fill(best);
+    const stack = this.walk;
+    stack.length = 0;
+    stack.push(sub);
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      if (d < 0) continue;
+      const l = this.lenOf(d);
+      // A /24 node with children is itself the top of its /24's subtree (the descent takes it
+      // whether it is a route or a branch).
+      if (l > 24 || (l === 24 && (this.childOf(d, 0) >= 0 || this.childOf(d, 1) >= 0))) {
+        const p = (this.keyOf(d) >>> 8) & 255;
+        paint[p] = -2 - this.allocDeep(d, paint[p]!);
+        continue;
+      }
+      if (l > 16 && this.isRoute(d)) {
+        const first = (this.keyOf(d) >>> 8) & 255;
+        paint.fill(d, first, first + (1 << (24 - l)));
+      }
+      stack.push(this.childOf(d, 0), this.childOf(d, 1));
+    }
+    let runs = 1;
+    for (let p = 1; p < 256; p++) if (paint[p] !== paint[p - 1]) runs++;
+    const off = this.allocBlock(HDR + ((runs + 7) & ~7));
+    const dir = this.dir;
+    let r = off + HDR - 1;
+    for (let w = 0; w < 8; w++) {
+      dir[off + 2 * w + 1] = r;
+      let bm = 0;
+      for (let i = 0; i < 32; i++) {
+        const p = (w << 5) | i;
+        if (p === 0 || paint[p] !== paint[p - 1]) {
+          bm |= 1 << i;
+          dir[++r] = paint[p]!;
+        }
+      }
+      dir[off + 2 * w] = bm;
+    }
+    root[s] = -2 - off;
+  }
+
+  /** Runs in the chunk block at `off`. */
+  private runsOf(off: number): number {
+    let runs = 0;
+    for (let w = 0; w < 8; w++) {
+      let x = this.dir[off + 2 * w]!;
+      while (x !== 0) {
+        x &= x - 1;
+        runs++;
+      }
+    }
+    return runs;
+  }
+
+  /**
+   * A route of length <= 16 at key/len appeared (from = its up, to = it) or went (the reverse):
+   * in its range, every entry whose answer was `from` now answers `to`. Entries answering other
+   * nodes name longer prefixes, unaffected: a shorter one than `from` would not be the best.
+   */
+  private replaceInDir(key: number, len: number, from: number, to: number): void {
+    const root = this.dirRoot!;
+    const dir = this.dir;
+    const first = len === 0 ? 0 : (key >>> 16) & 0xffff;
+    const end = first + (1 << (16 - len));
+    for (let s = first; s < end; s++) {
+      const v = root[s]!;
+      if (v >= -1) {
+        if (v === from) root[s] = to;
+        continue;
+      }
+      const off = -2 - v;
+      const runs = this.runsOf(off);
+      for (let r = off + HDR; r < off + HDR + runs; r++) {
+        const x = dir[r]!;
+        if (x === from) dir[r] = to;
+        else if (x < -1 && this.deepBest[-2 - x] === from) this.deepBest[-2 - x] = to;
+      }
+    }
+  }
+
+  private allocBlock(size: number): number {
+    const free = this.dirFree.get(size);
+    if (free !== undefined && free.length > 0) return free.pop()!;
+    const off = this.dirUsed;
+    this.dirUsed += size;
+    if (this.dirUsed > this.dir.length) {
+      let cap = this.dir.length * 2;
+      while (cap < this.dirUsed) cap *= 2;
+      const dir = new Int32Array(cap);
+      dir.set(this.dir);
+      this.dir = dir;
+    }
+    return off;
+  }
+
+  private freeBlock(off: number): void {
+    const runs = this.runsOf(off);
+    for (let r = off + HDR; r < off + HDR + runs; r++) {
+      const x = this.dir[r]!;
+      if (x < -1) this.deepFree.push(-2 - x);
+    }
+    const size = HDR + ((runs + 7) & ~7);
+    let free = this.dirFree.get(size);
+    if (free === undefined) this.dirFree.set(size, (free = []));
+    free.push(off);
+  }
+
+  private allocDeep(start: number, best: number): number {
+    let d = this.deepFree.pop();
+    if (d === undefined) {
+      d = this.deepUsed++;
+      if (d >= this.deepStart.length) {
+        const s = new Int32Array(this.deepStart.length * 2);
+        s.set(this.deepStart);
+        this.deepStart = s;
+        const b = new Int32Array(this.deepBest.length * 2);
+        b.set(this.deepBest);
+        this.deepBest = b;
+      }
+    }
+    this.deepStart[d] = start;
+    this.deepBest[d] = best;
+    return d;
   }
 }

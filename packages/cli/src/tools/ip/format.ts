@@ -49,6 +49,18 @@ const FLAG_NAMES: [number, string][] = [
   [0x40000, 'ECHO'],
 ];
 
+/**
+ * `dev->gflags`' IFF_PROMISC: the devices the user put in promiscuous mode (`ip link set promisc
+ * on`). RTM_NEWLINK reports flags through dev_get_flags, where PROMISC comes from gflags only: a
+ * bridge port, promiscuous for its bridge, does not show it.
+ */
+export const userPromisc = new WeakSet<NetDevice>();
+
+/** The flags `ip link` shows for a device (dev_get_flags). */
+export function shownFlags(dev: NetDevice): number {
+  return (dev.flags & ~IFF_PROMISC) | (userPromisc.has(dev) ? IFF_PROMISC : 0);
+}
+
 /** `<NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN>` as print_link_flags writes it (without the trailing blank). */
 export function linkFlags(flags: number, mdown: boolean): string {
   let out = '<';
@@ -112,7 +124,7 @@ function linkType(dev: NetDevice): string {
  */
 export function linkLines(dev: NetDevice, opts: { doLink: boolean; family4?: boolean }): string {
   const peer = linkPeer(dev);
-  let s = `${dev.ifindex}: ${dev.name}${peer.suffix}: ${linkFlags(dev.flags, peer.mdown)} mtu ${dev.mtu} qdisc ${qdiscName(dev)} `;
+  let s = `${dev.ifindex}: ${dev.name}${peer.suffix}: ${linkFlags(shownFlags(dev), peer.mdown)} mtu ${dev.mtu} qdisc ${qdiscName(dev)} `;
   if (dev.master !== null) s += `master ${dev.master.name} `;
   s += `state ${dev.operState} `;
   if (opts.doLink) s += 'mode DEFAULT ';
@@ -130,7 +142,7 @@ export function linkLines(dev: NetDevice, opts: { doLink: boolean; family4?: boo
 export function briefLink(dev: NetDevice): string {
   const peer = linkPeer(dev);
   const addr = dev.type === ARPHRD_NONE ? '' : `${formatMac(dev.addr)} `;
-  return `${(dev.name + peer.suffix).padEnd(16)} ${dev.operState.padEnd(14)} ${addr}${linkFlags(dev.flags, peer.mdown)} \n`;
+  return `${(dev.name + peer.suffix).padEnd(16)} ${dev.operState.padEnd(14)} ${addr}${linkFlags(shownFlags(dev), peer.mdown)} \n`;
 }
 
 /** `ip -br addr`'s first two columns. */

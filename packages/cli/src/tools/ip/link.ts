@@ -2,11 +2,13 @@
  * `ip link` (ip/iplink.c): show, set, add, delete. Output as iproute2 6.x prints it; values
  * from the devices.
  */
-import { IFF_PROMISC, parseMac, type LinkSpec, type NetDevice } from '@netstack/core';
-import { ToolExit } from '../io.js';
+import { IFF_EBRIDGE, NetError, parseMac, type LinkSpec, type NetDevice } from '@netstack/core';
+import type { BridgeOptions, BridgeSetOptions } from '@netstack/bridge';
+import { bridgeStp } from '../../lab/modules.js';
+import { ToolExit, errnoOf } from '../io.js';
 import { Args, EXIT_USAGE, duparg, duparg2, invarg, matches, nodev, parseUnsigned } from './args.js';
 import { request } from './errors.js';
-import { briefLink, linkLines, statsLines } from './format.js';
+import { briefLink, linkLines, statsLines, userPromisc } from './format.js';
 import type { IpContext } from './ip.js';
 
 const USAGE = `Usage: ip link add [link DEV] [ name ] NAME
@@ -21,10 +23,14 @@ const USAGE = `Usage: ip link add [link DEV] [ name ] NAME
                       [ mtu MTU ]
                       [ txqueuelen PACKETS ]
                       [ promisc { on | off } ]
+                      [ master DEVICE ][ nomaster ]
+                      [ type bridge [ BRIDGE_ARGS ] ]
 
        ip link show [ DEVICE ] [ up ] [ type TYPE ]
 
-TYPE := { veth | vlan }
+TYPE := { veth | vlan | bridge }
+BRIDGE_ARGS := [ forward_delay FORWARD_DELAY ] [ ageing_time AGEING_TIME ]
+               [ stp_state STP_STATE ] [ vlan_filtering VLAN_FILTERING ]
 (netstack implements this part of iproute2's ip link)`;
 
 export function ipLink(ctx: IpContext, argv: string[]): number {
@@ -123,6 +129,8 @@ interface LinkAttrs {
   promisc: boolean | null;
   link: string | null;
   netns: string | null;
+  /** `master DEV`; `nomaster` is the empty string. */
+  master: string | null;
   type: string | null;
   /** Words after `type KIND`. */
   typeArgs: string[];
@@ -130,7 +138,7 @@ interface LinkAttrs {
 
 /** `iplink_parse`: the common attributes, up to `type KIND`. `nameIsDev`: a bare word is the device (set) or the new name (add). */
 function parseLinkAttrs(words: string[], nameIsDev: boolean): LinkAttrs {
-  const a: LinkAttrs = { dev: null, name: null, up: null, address: null, mtu: null, txqlen: null, promisc: null, link: null, netns: null, type: null, typeArgs: [] };
+  const a: LinkAttrs = { dev: null, name: null, up: null, address: null, mtu: null, txqlen: null, promisc: null, link: null, netns: null, master: null, type: null, typeArgs: [] };
   const args = new Args(words);
   for (; !args.done; args.skip()) {
     const w = args.cur;
@@ -157,6 +165,8 @@ function parseLinkAttrs(words: string[], nameIsDev: boolean): LinkAttrs {
       else if (v === 'off') a.promisc = false;
       else throw new ToolExit(EXIT_USAGE, `Error: argument of "promisc" must be "on" or "off", not "${v}"`);
     } else if (w === 'netns') a.netns = args.next();
+    else if (w === 'master') a.master = args.next();
+    else if (w === 'nomaster') a.master = '';
     else if (w === 'type') {
       a.type = args.next();
       args.skip();
@@ -181,8 +191,16 @@ function parseLinkAttrs(words: string[], nameIsDev: boolean): LinkAttrs {
 function linkSet(ctx: IpContext, words: string[]): number {
   const a = parseLinkAttrs(words, true);
   if (a.dev === null) throw new ToolExit(EXIT_USAGE, 'Not enough information: "dev" argument is required.');
-  if (a.type !== null) throw new ToolExit(EXIT_USAGE, `netstack: "ip link set ... type ${a.type}" is not implemented`);
+  if (a.type !== null && a.type !== 'bridge') throw new ToolExit(EXIT_USAGE, `netstack: "ip link set ... type ${a.type}" is not implemented`);
   const dev = devByName(ctx, a.dev) ?? nodev(a.dev);
+  let bridgeOpts: BridgeSetOptions | null = null;
+  if (a.type === 'bridge') {
+    bridgeOpts = parseBridgeArgs(ctx, a.typeArgs);
+    // rtnl_changelink: the link kind must match the device's (-EOPNOTSUPP otherwise).
+    if (dev.kind !== 'bridge') throw new ToolExit(2, 'RTNETLINK answers: Operation not supported');
+  }
+  // do_set_master's target is looked up while parsing (iplink_parse's ll_name_to_index).
+  const master = a.master === null || a.master === '' ? null : (devByName(ctx, a.master) ?? invarg('Device does not exist\n', a.master));
   if (a.netns !== null) throw new ToolExit(EXIT_USAGE, 'netstack: moving a device to another namespace is not implemented: declare the link between namespaces in the lab file');
   if (a.name !== null) throw new ToolExit(EXIT_USAGE, 'netstack: renaming a device is not implemented');
   // do_setlink's order: address, mtu, flags, txqueuelen.
@@ -193,9 +211,19 @@ function linkSet(ctx: IpContext, words: string[]): number {
     if (mtu < dev.minMtu) throw new ToolExit(2, 'Error: mtu less than device minimum.');
     request(() => dev.setMtu(mtu));
   }
+  if (a.master !== null) setMaster(ctx, dev, master);
+  if (bridgeOpts !== null) {
+    const opts = bridgeOpts;
+    request(() => ctx.lab.modules.bridge!.bridgeSet(dev, opts));
+  }
   if (a.promisc !== null) {
-    const on = (dev.flags & IFF_PROMISC) !== 0;
-    if (a.promisc !== on) request(() => dev.setPromiscuity(a.promisc ? 1 : -1));
+    // dev_change_flags: the user's promiscuity (gflags) toggles, the counter follows.
+    const on = userPromisc.has(dev);
+    if (a.promisc !== on) {
+      request(() => dev.setPromiscuity(a.promisc ? 1 : -1));
+      if (a.promisc) userPromisc.add(dev);
+      else userPromisc.delete(dev);
+    }
   }
   if (a.up === true) request(() => dev.open());
   if (a.up === false) request(() => dev.close());
@@ -250,10 +278,22 @@ function linkAdd(ctx: IpContext, words: string[]): number {
     }
     if (id === null) throw new ToolExit(EXIT_USAGE, 'Error: vlan: id is required.');
     spec = { kind: 'vlan', name: name ?? `${real.name}.${id}`, link: real, id, ...(protocol !== undefined ? { protocol } : {}) };
+  } else if (a.type === 'bridge') {
+    const set = parseBridgeArgs(ctx, a.typeArgs);
+    const opts: Omit<BridgeOptions, 'name'> = {
+      ...(set.ageingTime !== undefined ? { ageingTime: set.ageingTime } : {}),
+      ...(set.forwardDelay !== undefined ? { forwardDelay: set.forwardDelay } : {}),
+      ...(set.stpState !== undefined ? { stpState: set.stpState } : {}),
+      ...(set.vlanFiltering !== undefined ? { vlanFiltering: set.vlanFiltering } : {}),
+      ...(a.address !== null ? { address: a.address } : {}),
+      ...(a.mtu !== null ? { mtu: a.mtu } : {}),
+    };
+    spec = { kind: 'bridge', name: name ?? 'bridge%d', ...opts };
   } else {
     throw new ToolExit(2, 'Error: Unknown device type.');
   }
   const dev = request(() => ctx.netns.addLink(spec), { EOPNOTSUPP: 'Unknown device type.' });
+  if (a.master !== null && a.master !== '') setMaster(ctx, dev, devByName(ctx, a.master) ?? invarg('Device does not exist\n', a.master));
   if (a.txqlen !== null) dev.setTxQueueLen(a.txqlen);
   if (a.up === true) dev.open();
   return 0;
@@ -266,4 +306,84 @@ function linkDel(ctx: IpContext, words: string[]): number {
   if (dev.kind === 'loopback') throw new ToolExit(2, 'RTNETLINK answers: Operation not supported');
   request(() => ctx.netns.unregisterNetdevice(dev));
   return 0;
+}
+
+const BRIDGE_USAGE = `Usage: ... bridge [ forward_delay FORWARD_DELAY ]
+                  [ ageing_time AGEING_TIME ]
+                  [ stp_state STP_STATE ]
+                  [ vlan_filtering VLAN_FILTERING ]
+(netstack implements these options of iproute2's bridge link type)`;
+
+/**
+ * iplink_bridge.c's `bridge_parse_opt`: forward_delay and ageing_time in centiseconds (clock_t,
+ * as `ip -d link` prints them), stp_state and vlan_filtering as numbers.
+ */
+function parseBridgeArgs(ctx: IpContext, words: string[]): BridgeSetOptions {
+  const o: BridgeSetOptions = {};
+  const args = new Args(words);
+  for (; !args.done; args.skip()) {
+    const w = args.cur;
+    if (w === 'forward_delay') {
+      const v = args.next();
+      const n = parseUnsigned(v);
+      if (n === null) invarg('invalid forward_delay', v);
+      o.forwardDelay = n / 100;
+    } else if (w === 'ageing_time') {
+      const v = args.next();
+      const n = parseUnsigned(v);
+      if (n === null) invarg('invalid ageing_time', v);
+      o.ageingTime = n / 100;
+    } else if (w === 'stp_state') {
+      const v = args.next();
+      const n = parseUnsigned(v);
+      if (n === null) invarg('invalid stp_state', v);
+      // br_stp_set_enabled: any non-zero value turns STP on (kernel STP when no user-space helper runs).
+      if (n !== 0 && bridgeStp(ctx.lab.modules) === null && ctx.lab.modules.bridge !== null) {
+        throw new ToolExit(
+          2,
+          'netstack: stp_state 1 needs the Spanning Tree module, and @netstack/bridge does not export BridgeStp (src/stp/stp.ts) yet',
+        );
+      }
+      o.stpState = n === 0 ? 0 : 1;
+    } else if (w === 'vlan_filtering') {
+      const v = args.next();
+      const n = parseUnsigned(v, 0xff);
+      if (n === null) invarg('invalid vlan_filtering', v);
+      o.vlanFiltering = n !== 0;
+    } else if (matches(w, 'help')) {
+      throw new ToolExit(1, BRIDGE_USAGE);
+    } else if (['fdb_flush', 'hello_time', 'max_age', 'priority', 'group_fwd_mask', 'group_address', 'vlan_default_pvid', 'vlan_protocol', 'no_linklocal_learn'].includes(w) || w.startsWith('mcast_') || w.startsWith('nf_call_') || w.startsWith('vlan_stats')) {
+      throw new ToolExit(EXIT_USAGE, `netstack: bridge option "${w}" is not supported`);
+    } else {
+      throw new ToolExit(1, `bridge: unknown command "${w}"?\n${BRIDGE_USAGE}`);
+    }
+  }
+  return o;
+}
+
+/** do_set_master: `master BR` enslaves (ndo_add_slave of BR), `nomaster` releases (ndo_del_slave of the current master). */
+function setMaster(ctx: IpContext, dev: NetDevice, master: NetDevice | null): void {
+  const current = dev.master;
+  if (master === null) {
+    if (current === null) return;
+    if ((current.privFlags & IFF_EBRIDGE) === 0) throw new ToolExit(2, 'RTNETLINK answers: Operation not supported');
+    request(() => ctx.lab.modules.bridge!.brDelIf(current, dev));
+    return;
+  }
+  if (current === master) return;
+  // Only bridges have ndo_add_slave among netstack's devices.
+  if ((master.privFlags & IFF_EBRIDGE) === 0) throw new ToolExit(2, 'RTNETLINK answers: Operation not supported');
+  if (current !== null) {
+    if ((current.privFlags & IFF_EBRIDGE) === 0) throw new ToolExit(2, 'RTNETLINK answers: Operation not supported');
+    request(() => ctx.lab.modules.bridge!.brDelIf(current, dev));
+  }
+  // Linux 6.18 answers EINVAL when a bridge is made a port of another (observed with iproute2 6.1).
+  request(() => {
+    try {
+      ctx.lab.modules.bridge!.brAddIf(master, dev);
+    } catch (err) {
+      if (errnoOf(err) === 'ELOOP') throw new NetError('EINVAL', String(err));
+      throw err;
+    }
+  });
 }
