@@ -48,7 +48,7 @@ function brDevXmit(skb: SkBuff, dev: NetDevice): typeof NETDEV_TX_OK {
   if (br.vlanEnabled) {
     vid = allowedIngress(br.vlans, skb);
     if (vid < 0) {
-      kfreeSkb(skb, DropReason.NOT_SPECIFIED);
+      kfreeSkb(skb, DropReason.INVALID_PROTO);
       return NETDEV_TX_OK;
     }
   }

@@ -2,7 +2,7 @@
  * Egress (net/bridge/br_forward.c): `should_deliver`, `__br_forward` + `br_dev_queue_push_xmit`,
  * `br_forward` and `br_flood`. A frame arrives here with `skb.data` after the Ethernet header.
  */
-import { CHECKSUM_COMPLETE, CHECKSUM_NONE, DropReason, ETH_HLEN, VLAN_HLEN, devQueueXmit, kfreeSkb, type SkBuff } from '@netstack/core';
+import { CHECKSUM_COMPLETE, CHECKSUM_NONE, DropReason, ETH_HLEN, VLAN_HLEN, devQueueXmit, kfreeSkb, type SkBuff, consumeSkb } from '@netstack/core';
 import { BR_BCAST_FLOOD, BR_FLOOD, BR_HAIRPIN_MODE, BR_ISOLATED, BR_MCAST_FLOOD, BR_PKT_BROADCAST, BR_PKT_MULTICAST, BR_PKT_UNICAST } from './constants.js';
 import { allowedEgress, egressTag } from './br-vlan.js';
 import type { Bridge } from './bridge.js';
@@ -29,8 +29,12 @@ export function brForwardOne(to: BridgePort, skb: SkBuff): void {
   skb.dev = dev;
   skb.push(skb.data - skb.macHeader);
   // is_skb_forwardable: up, and no longer than mtu + hard_header_len + VLAN_HLEN.
-  if (!dev.isUp || (skb.gsoSize === 0 && skb.len > dev.mtu + ETH_HLEN + VLAN_HLEN)) {
-    kfreeSkb(skb, DropReason.NOT_SPECIFIED);
+  if (!dev.isUp) {
+    kfreeSkb(skb, DropReason.DEV_READY);
+    return;
+  }
+  if (skb.gsoSize === 0 && skb.len > dev.mtu + ETH_HLEN + VLAN_HLEN) {
+    kfreeSkb(skb, DropReason.PKT_TOO_BIG);
     return;
   }
   to.stats.txPackets++;
@@ -53,7 +57,9 @@ export function brForward(to: BridgePort | null, skb: SkBuff, localRcv: boolean)
     else brForwardOne(to, skb);
     return;
   }
-  if (!localRcv) kfreeSkb(skb, DropReason.NOT_SPECIFIED);
+  // The destination sits behind the ingress port (or no port may take it): the segment already
+  // carried the frame there, so nothing was lost: consumed, not dropped.
+  if (!localRcv) consumeSkb(skb);
 }
 
 /**
@@ -79,7 +85,8 @@ export function brFlood(br: Bridge, skb: SkBuff, pktClass: number, localRcv: boo
     prev = p;
   }
   if (prev === null) {
-    if (!localRcv) kfreeSkb(skb, DropReason.NOT_SPECIFIED);
+    // No other port floods this class: consumed, as above.
+    if (!localRcv) consumeSkb(skb);
     return;
   }
   if (localRcv) deliverClone(prev, skb);

@@ -53,7 +53,8 @@ export function brHandleFrame(skb: SkBuff, ctx: RxHandlerContext): RxHandlerResu
       }
     } else if (low === 0x01) {
       // IEEE MAC control (pause): never forwarded (SKB_DROP_REASON_MAC_IEEE_MAC_CONTROL in newer kernels).
-      return drop(p, skb, DropReason.NOT_SPECIFIED);
+      // The kernel frees it without a reason; INVALID_PROTO names why: 802.3x frames stop at the MAC.
+      return drop(p, skb, DropReason.INVALID_PROTO);
     } else {
       fwdMask |= br.groupFwdMask;
       if ((fwdMask & (1 << low)) !== 0) forward = true;
@@ -65,7 +66,8 @@ export function brHandleFrame(skb: SkBuff, ctx: RxHandlerContext): RxHandlerResu
     }
   }
   const state = p.state;
-  if (state !== BR_STATE_FORWARDING && state !== BR_STATE_LEARNING) return drop(p, skb, DropReason.NOT_SPECIFIED);
+  // A port that neither learns nor forwards (disabled, blocking, listening) takes nothing in.
+  if (state !== BR_STATE_FORWARDING && state !== BR_STATE_LEARNING) return drop(p, skb, DropReason.DEV_READY);
   const bdev = br.dev.addr;
   if (buf[mac] === bdev[0] && buf[mac + 1] === bdev[1] && buf[mac + 2] === bdev[2] && buf[mac + 3] === bdev[3] && buf[mac + 4] === bdev[4] && buf[mac + 5] === bdev[5]) {
     skb.pktType = PACKET_HOST;
@@ -91,7 +93,8 @@ export function brHandleFrameFinish(p: BridgePort, skb: SkBuff): RxHandlerResult
   let vid = 0;
   if (br.vlanEnabled) {
     vid = allowedIngress(p.vlans, skb);
-    if (vid < 0) return drop(p, skb, DropReason.NOT_SPECIFIED);
+    // VLAN ingress filter (br_allowed_ingress): the VID is not allowed on this port.
+    if (vid < 0) return drop(p, skb, DropReason.INVALID_PROTO);
   }
   const buf = skb.buf;
   const mac = skb.macHeader;
@@ -107,7 +110,7 @@ export function brHandleFrameFinish(p: BridgePort, skb: SkBuff): RxHandlerResult
     else pktClass = BR_PKT_MULTICAST;
     localRcv = true;
   }
-  if (p.state === BR_STATE_LEARNING) return drop(p, skb, DropReason.NOT_SPECIFIED);
+  if (p.state === BR_STATE_LEARNING) return drop(p, skb, DropReason.DEV_READY);
   br.srcIsolated = (p.flags & BR_ISOLATED) !== 0;
   if (pktClass === BR_PKT_MULTICAST) br.dev.stats.multicast++;
   if (pktClass === BR_PKT_UNICAST) {
@@ -131,7 +134,7 @@ export function brPassFrameUp(br: Bridge, skb: SkBuff): RxHandlerResult {
   const bdev = br.dev;
   if (br.vlanEnabled) {
     if ((bdev.flags & IFF_PROMISC) === 0 && !allowedEgress(br.vlans, skb)) {
-      kfreeSkb(skb, DropReason.NOT_SPECIFIED);
+      kfreeSkb(skb, DropReason.INVALID_PROTO);
       return RxHandlerResult.Consumed;
     }
     egressTag(br.vlans, skb);
