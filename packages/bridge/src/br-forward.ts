@@ -2,7 +2,7 @@
  * Egress (net/bridge/br_forward.c): `should_deliver`, `__br_forward` + `br_dev_queue_push_xmit`,
  * `br_forward` and `br_flood`. A frame arrives here with `skb.data` after the Ethernet header.
  */
-import { CHECKSUM_COMPLETE, CHECKSUM_NONE, DropReason, ETH_HLEN, VLAN_HLEN, devQueueXmit, kfreeSkb, type SkBuff, consumeSkb } from '@netstack/core';
+import { CHECKSUM_COMPLETE, CHECKSUM_NONE, DropReason, ETH_HLEN, VLAN_HLEN, consumeSkb, devQueueXmit, kfreeSkb, type SkBuff } from '@netstack/core';
 import { BR_BCAST_FLOOD, BR_FLOOD, BR_HAIRPIN_MODE, BR_ISOLATED, BR_MCAST_FLOOD, BR_PKT_BROADCAST, BR_PKT_MULTICAST, BR_PKT_UNICAST } from './constants.js';
 import { allowedEgress, egressTag } from './br-vlan.js';
 import type { Bridge } from './bridge.js';
