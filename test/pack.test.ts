@@ -206,6 +206,20 @@ function tarballProblems(p: Packed): string[] {
   return problems;
 }
 
+/** A third-party handler checked by the installed kit: counts frames and passes them on. */
+const KIT_TEST = `import { RxHandlerResult, netdevRxHandlerRegister, netdevRxHandlerUnregister } from '@netstack/core';
+import { rxHandlerConformance } from '@netstack/conformance';
+
+rxHandlerConformance('third-party counter', {
+  attach(port) {
+    let n = 0;
+    netdevRxHandlerRegister(port, () => (n++, RxHandlerResult.Pass), null);
+    return () => netdevRxHandlerUnregister(port);
+  },
+  expect: () => ({ result: RxHandlerResult.Pass }),
+});
+`;
+
 describe('published packages (npm pack → install → use)', () => {
   let packed: Packed[] | undefined;
   let packError: unknown;
@@ -279,6 +293,14 @@ describe('published packages (npm pack → install → use)', () => {
       const exampleDir = join(app, 'node_modules', '@netstack', 'example-hello-proto');
       expect(existsSync(join(exampleDir, 'dist', 'index.js'))).toBe(true);
       expect(realpathSync(exampleDir).startsWith(join(app, 'node_modules') + sep)).toBe(true);
+
+      // (d) The conformance kit, run by the scratch project's own vitest (its peer dependency) on
+      // a handler written there, as a third-party package would: one passing subject.
+      writeFileSync(join(app, 'kit.test.mjs'), KIT_TEST);
+      const vitestBin = join(app, 'node_modules', 'vitest', 'vitest.mjs');
+      expect(existsSync(vitestBin)).toBe(true);
+      const kit = run(process.execPath, [vitestBin, 'run', '--root', app, 'kit.test.mjs'], { cwd: app, timeout: 90_000 });
+      expect(kit.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests\s+11 passed \(11\)/);
     },
     TIMEOUT,
   );
