@@ -1,0 +1,12 @@
+/**
+ * @netstack/tcp — TCP over core's L3 contract (issue #4, in progress). What is here are the
+ * building blocks, each tested against Linux's behaviour: the wire format and options, the
+ * pluggable congestion control with CUBIC + HyStart, socket lookup tables (established incl.
+ * TIME_WAIT and request sockets, listeners with SO_REUSEPORT, bind buckets and ephemeral ports),
+ * the RTT/RTO estimator, and RFC 6528 ISNs. The state machine and socket API come next.
+ */
+export * from './wire/index.js';
+export * from './cong/index.js';
+export * from './lookup/index.js';
+export * from './rtt/index.js';
+export * from './isn/index.js';
