@@ -10,3 +10,8 @@ export * from './cong/index.js';
 export * from './lookup/index.js';
 export * from './rtt/index.js';
 export * from './isn/index.js';
+export * from './receive/index.js';
+export * from './recovery/index.js';
+export * from './config/index.js';
+export * from './timers/index.js';
+export * from './syncookies/index.js';

@@ -28,6 +28,7 @@ import {
   tcp_slow_start,
 } from './cong-ops.js';
 import { usecsToJiffies } from '../rtt/rtt-estimator.js';
+import { after } from '../receive/seq.js';
 
 /** BICTCP_BETA_SCALE: beta is in 1/1024. */
 export const BICTCP_BETA_SCALE = 1024;
@@ -145,11 +146,6 @@ const TWO32 = 4294967296;
 /** The CUBIC state of a socket driven by CUBIC (for tests and `ss -i`). */
 export function cubicState(sk: CcSock): Bictcp | null {
   return sk.ca instanceof Bictcp ? sk.ca : null;
-}
-
-/** `after(seq1, seq2)`: seq1 is later than seq2 (mod 2^32). */
-function after(seq1: number, seq2: number): boolean {
-  return ((seq2 - seq1) | 0) < 0;
 }
 
 /**

@@ -29,6 +29,7 @@
  * (a JS number, exact below 2^53), and shifts of non-negative values are floor divisions so
  * nothing depends on JS's 32-bit `>>`. Nothing here reads a clock: times come in as arguments.
  */
+import { after } from '../receive/seq.js';
 
 /** TCP_RTO_MIN: HZ/5 = 200 ms. */
 export const TCP_RTO_MIN_MS = 200;
@@ -107,11 +108,6 @@ export function createRttState(opts: RttOptions = {}): RttState {
     rtoMaxUs: opts.rtoMaxUs ?? TCP_RTO_MAX_US,
     hz,
   };
-}
-
-/** `after(seq1, seq2)` (include/net/tcp.h): seq1 is later than seq2, modulo 2^32. */
-function after(seq1: number, seq2: number): boolean {
-  return ((seq2 - seq1) | 0) < 0;
 }
 
 /** `x >> n` for a non-negative integer that may exceed 2^31 (a floor division). */

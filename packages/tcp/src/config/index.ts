@@ -1,0 +1,3 @@
+export * from './tcp-sysctls.js';
+export * from './tcp-mib.js';
+export * from './tcp-info.js';
