@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
+import { scavengesDuring } from '../../../../test/helpers/gc.js';
 import { Random } from '@netstack/core';
 import { MASK } from './lpm-trie.js';
 import {
@@ -134,28 +134,11 @@ describe('Fib longest-prefix match', () => {
     // A scavenge (minor GC) happens only when the young generation (at most 16 MiB here) fills
     // up: count those that start while 3M lookups run. Allocating even one 16-byte object per
     // lookup would fill it three times over; one scavenge is tolerated for whatever the test's
-    // setup or a JIT recompilation left in it. Entries come from the event loop, hence the yields.
-    const measure = async (): Promise<number[]> => {
-      const starts: number[] = [];
-      const obs = new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) starts.push(e.startTime);
-      });
-      const yieldLoop = async () => {
-        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-      };
-      obs.observe({ entryTypes: ['gc'] });
-      await yieldLoop();
-      const t0 = performance.now();
-      run(3_000_000);
-      const t1 = performance.now();
-      await yieldLoop();
-      obs.disconnect();
-      return starts.filter((t) => t >= t0 && t <= t1);
-    };
-    expect((await measure()).length).toBeLessThanOrEqual(1);
+    // setup or a JIT recompilation left in it.
+    expect(await scavengesDuring(() => run(3_000_000))).toBeLessThanOrEqual(1);
     n.fib.addRule(rule('pref 100 from 1.2.3.4 lookup 100'));
     run(200_000);
-    expect((await measure()).length).toBeLessThanOrEqual(1);
+    expect(await scavengesDuring(() => run(3_000_000))).toBeLessThanOrEqual(1);
     expect(sum).not.toBe(0);
   });
 });

@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
+import { scavengesDuring } from '../../../../test/helpers/gc.js';
 import { createVethPair, loopback, veth, vethPeer } from '@netstack/nic-drivers';
 import { makeLab } from '../ip/testing/lab.js';
 import { Flowi4 } from './flowi4.js';
 
 const { threeNodes } = makeLab({ createVethPair, loopback, veth, vethPeer });
-
-/** Minor GCs that start while `fn` runs (entries arrive from the event loop, hence the yields). */
-async function scavengesDuring(fn: () => void): Promise<number> {
-  const starts: number[] = [];
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) starts.push(e.startTime);
-  });
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  };
-  obs.observe({ entryTypes: ['gc'] });
-  await settle();
-  const t0 = performance.now();
-  fn();
-  const t1 = performance.now();
-  await settle();
-  obs.disconnect();
-  return starts.filter((t) => t >= t0 && t <= t1).length;
-}
 
 describe('routing allocates nothing per packet', () => {
   it('input (forward, local, strict rp_filter) and output lookups: no scavenge during 1.5M of them', async () => {

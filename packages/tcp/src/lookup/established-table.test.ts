@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
+import { scavengesDuring } from '../../../../test/helpers/gc.js';
 import { AF_INET, AF_INET6, NetError, Random } from '@netstack/core';
 import { EH_FULL, EH_REQUEST, EH_TIME_WAIT, EstablishedTable, type EhKind } from './established-table.js';
 
@@ -137,25 +137,6 @@ describe('EstablishedTable', () => {
     expect(t.capacity).toBe(start);
   });
 });
-
-/** Minor GCs that start while `fn` runs (entries arrive from the event loop, hence the yields). */
-async function scavengesDuring(fn: () => void): Promise<number> {
-  const starts: number[] = [];
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) starts.push(e.startTime);
-  });
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  };
-  obs.observe({ entryTypes: ['gc'] });
-  await settle();
-  const t0 = performance.now();
-  fn();
-  const t1 = performance.now();
-  await settle();
-  obs.disconnect();
-  return starts.filter((t) => t >= t0 && t <= t1).length;
-}
 
 describe('EstablishedTable at 1,000,000 sockets', () => {
   it('inserts 1M random 4-tuples, finds every one, misses absent ones, and allocates nothing per lookup', async () => {
