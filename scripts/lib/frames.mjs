@@ -4,6 +4,8 @@
  * what the stack adds on top of touching the bytes.
  */
 
+import { NET_RX_DROP, NET_RX_SUCCESS, consumeSkb, devQueueXmit } from '@netstack/core';
+
 /** Ethertype of the frames (IEEE local experimental 1, as core's ETH_P_802_EX1). */
 export const BENCH_ETHERTYPE = 0x88b5;
 
@@ -56,4 +58,57 @@ export function frameFloor(frame, batch, ethertype = BENCH_ETHERTYPE) {
     },
     poolLive: () => 0,
   };
+}
+
+/**
+ * Sends `frame` on `dev` in bursts of `batch` (pool buffer, devQueueXmit), then runs the softirqs
+ * (`world.drain()`): the `step()` of every frame benchmark. Counts frames sent and devQueueXmit
+ * calls that did not return NET_XMIT_SUCCESS, for the benchmark's `verify()`.
+ */
+export function frameInjector(world, dev, frame, batch) {
+  const pool = world.pool;
+  const size = frame.length;
+  const inj = {
+    sent: 0,
+    xmitErrors: 0,
+    step() {
+      for (let i = 0; i < batch; i++) {
+        const skb = pool.alloc(size);
+        skb.buf.set(frame, skb.put(size));
+        skb.dev = dev;
+        if (devQueueXmit(skb) !== 0) inj.xmitErrors++;
+      }
+      inj.sent += batch;
+      world.drain();
+      return batch;
+    },
+  };
+  return inj;
+}
+
+/**
+ * A protocol handler for BENCH_ETHERTYPE in `ns` that checks each frame arrived whole (header
+ * read, every byte summed against `expectedSum`), consumes it and counts it as delivered or bad.
+ */
+export function frameChecker(ns, expectedSum) {
+  const chk = { delivered: 0, bad: 0 };
+  ns.devAddPack({
+    type: BENCH_ETHERTYPE,
+    dev: null,
+    data: null,
+    owner: 'bench',
+    func(skb) {
+      const buf = skb.buf;
+      const mac = skb.macHeader;
+      const ok = readEthertype(buf, mac) === BENCH_ETHERTYPE && sumBytes(buf, mac, skb.tail) === expectedSum;
+      consumeSkb(skb);
+      if (!ok) {
+        chk.bad++;
+        return NET_RX_DROP;
+      }
+      chk.delivered++;
+      return NET_RX_SUCCESS;
+    },
+  });
+  return chk;
 }

@@ -6,10 +6,10 @@
  *
  * Reference: plain veth delivery of the same frames (a → b directly), measured in the same run.
  */
-import { World, consumeSkb, devQueueXmit, NET_RX_SUCCESS, NET_RX_DROP } from '@netstack/core';
+import { World, devQueueXmit } from '@netstack/core';
 import { veth, createVethPair } from '@netstack/nic-drivers';
 import { bridge, brAddIf } from '@netstack/bridge';
-import { BENCH_ETHERTYPE, makeFrame, readEthertype, sumBytes } from '../../../scripts/lib/frames.mjs';
+import { frameChecker, frameInjector, makeFrame, sumBytes } from '../../../scripts/lib/frames.mjs';
 
 const BATCH = 64;
 
@@ -37,25 +37,7 @@ function path(size, bridged) {
   const frame = makeFrame(size, rx.addr, tx.addr);
   const expected = sumBytes(frame, 0, size);
   const pool = world.pool;
-  let sent = 0;
-  let delivered = 0;
-  let bad = 0;
-  b.devAddPack({
-    type: BENCH_ETHERTYPE,
-    dev: null,
-    data: null,
-    owner: 'bench',
-    func(skb) {
-      const ok = readEthertype(skb.buf, skb.macHeader) === BENCH_ETHERTYPE && sumBytes(skb.buf, skb.macHeader, skb.tail) === expected;
-      consumeSkb(skb);
-      if (!ok) {
-        bad++;
-        return NET_RX_DROP;
-      }
-      delivered++;
-      return NET_RX_SUCCESS;
-    },
-  });
+  const chk = frameChecker(b, expected);
   // Teach the bridge where rx lives (one frame back), so the measured path is a forward, not a flood.
   if (bridged) {
     const back = pool.alloc(size);
@@ -64,22 +46,14 @@ function path(size, bridged) {
     devQueueXmit(back);
     world.drain();
   }
+  const inj = frameInjector(world, tx, frame, BATCH);
   return {
-    step() {
-      for (let i = 0; i < BATCH; i++) {
-        const skb = pool.alloc(size);
-        skb.buf.set(frame, skb.put(size));
-        skb.dev = tx;
-        devQueueXmit(skb);
-      }
-      sent += BATCH;
-      world.drain();
-      return BATCH;
-    },
+    step: inj.step,
     verify() {
       world.drain();
-      if (bad !== 0) return `${bad} frames arrived with a wrong header or payload`;
-      if (delivered !== sent) return `sent ${sent} frames, the handler got ${delivered}`;
+      if (inj.xmitErrors !== 0) return `${inj.xmitErrors} devQueueXmit errors`;
+      if (chk.bad !== 0) return `${chk.bad} frames arrived with a wrong header or payload`;
+      if (chk.delivered !== inj.sent) return `sent ${inj.sent} frames, the handler got ${chk.delivered}`;
       return null;
     },
     poolLive: () => pool.live,

@@ -35,7 +35,7 @@ import {
 } from '@netstack/core';
 import { createVethPair, veth } from '@netstack/nic-drivers';
 import { getIpv4, ipv4, ipv4PseudoHeaderSum, parseIpv4 } from '@netstack/ipv4';
-import { sumBytes } from '../../../scripts/lib/frames.mjs';
+import { frameInjector, sumBytes } from '../../../scripts/lib/frames.mjs';
 
 /** Frames sent per devQueueXmit burst before the softirqs run (below netdev_max_backlog = 1000). */
 const BATCH = 64;
@@ -121,10 +121,8 @@ function forwardPath(relay) {
   const payloadSum = sumBytes(frame, ETH_HLEN + IP_HLEN, SIZE);
   const ipLen = SIZE - ETH_HLEN;
   const pool = world.pool;
-  let sent = 0;
   let delivered = 0;
   let bad = 0;
-  let xmitErrors = 0;
   dst.devAddPack({
     type: ETH_P_IP,
     dev: null,
@@ -148,23 +146,15 @@ function forwardPath(relay) {
     },
   });
 
+  const inj = frameInjector(world, sEth, frame, BATCH);
   return {
-    step() {
-      for (let i = 0; i < BATCH; i++) {
-        const skb = pool.alloc(SIZE);
-        skb.buf.set(frame, skb.put(SIZE));
-        skb.dev = sEth;
-        if (devQueueXmit(skb) !== 0) xmitErrors++;
-      }
-      sent += BATCH;
-      world.drain();
-      return BATCH;
-    },
+    step: inj.step,
     verify() {
       world.drain();
-      if (xmitErrors !== 0) return `${xmitErrors} devQueueXmit errors`;
+      if (inj.xmitErrors !== 0) return `${inj.xmitErrors} devQueueXmit errors`;
       if (bad !== 0) return `${bad} frames arrived with a wrong TTL, header checksum or payload`;
       const forwarded = relay ? relayed : r1.snmp.get('IpForwDatagrams');
+      const sent = inj.sent;
       if (delivered !== sent || forwarded !== sent) {
         const drops = JSON.stringify(r1.dropCounts());
         return `sent ${sent} frames, r1 ${relay ? 'relayed' : 'forwarded'} ${forwarded}, dst got ${delivered} (r1 drops ${drops}, dst eth0 rx_dropped ${dEth.stats.rx_dropped})`;

@@ -9,9 +9,9 @@
  * into a reused buffer, read its header and sum its bytes (scripts/lib/frames.mjs).
  * Sizes are whole Ethernet frames without FCS.
  */
-import { World, consumeSkb, devQueueXmit, NET_RX_SUCCESS, NET_RX_DROP } from '@netstack/core';
+import { World } from '@netstack/core';
 import { veth, createVethPair } from '@netstack/nic-drivers';
-import { BENCH_ETHERTYPE, frameFloor, makeFrame, readEthertype, sumBytes } from '../../../scripts/lib/frames.mjs';
+import { frameChecker, frameFloor, frameInjector, makeFrame, sumBytes } from '../../../scripts/lib/frames.mjs';
 
 /** Frames sent per devQueueXmit burst before the softirqs run (below netdev_max_backlog = 1000). */
 const BATCH = 64;
@@ -27,45 +27,15 @@ function vethPath(size) {
   const frame = makeFrame(size, vb.addr, va.addr);
   const expected = sumBytes(frame, 0, size);
   const pool = world.pool;
-  let sent = 0;
-  let delivered = 0;
-  let bad = 0;
-  let xmitErrors = 0;
-  b.devAddPack({
-    type: BENCH_ETHERTYPE,
-    dev: null,
-    data: null,
-    owner: 'bench',
-    func(skb) {
-      const buf = skb.buf;
-      const mac = skb.macHeader;
-      const ok = readEthertype(buf, mac) === BENCH_ETHERTYPE && sumBytes(buf, mac, skb.tail) === expected;
-      consumeSkb(skb);
-      if (!ok) {
-        bad++;
-        return NET_RX_DROP;
-      }
-      delivered++;
-      return NET_RX_SUCCESS;
-    },
-  });
+  const chk = frameChecker(b, expected);
+  const inj = frameInjector(world, va, frame, BATCH);
   return {
-    step() {
-      for (let i = 0; i < BATCH; i++) {
-        const skb = pool.alloc(size);
-        skb.buf.set(frame, skb.put(size));
-        skb.dev = va;
-        if (devQueueXmit(skb) !== 0) xmitErrors++;
-      }
-      sent += BATCH;
-      world.drain();
-      return BATCH;
-    },
+    step: inj.step,
     verify() {
       world.drain();
-      if (xmitErrors !== 0) return `${xmitErrors} devQueueXmit errors`;
-      if (bad !== 0) return `${bad} frames arrived with a wrong header or payload`;
-      if (delivered !== sent) return `sent ${sent} frames, the handler got ${delivered} (veth0 tx_dropped ${va.stats.tx_dropped}, veth1 rx_dropped ${vb.stats.rx_dropped})`;
+      if (inj.xmitErrors !== 0) return `${inj.xmitErrors} devQueueXmit errors`;
+      if (chk.bad !== 0) return `${chk.bad} frames arrived with a wrong header or payload`;
+      if (chk.delivered !== inj.sent) return `sent ${inj.sent} frames, the handler got ${chk.delivered} (veth0 tx_dropped ${va.stats.tx_dropped}, veth1 rx_dropped ${vb.stats.rx_dropped})`;
       return null;
     },
     poolLive: () => pool.live,
