@@ -1,4 +1,5 @@
 import { NetError } from '@netstack/core';
+import { formatIpv4 } from '../wire/inet-addr.js';
 import { FIB_PROPS_ERROR } from './fib-props.js';
 import { LpmTrie } from './lpm-trie.js';
 import { RTNH_F_DEAD, RTNH_F_LINKDOWN, type FibNh, type FibRoute } from './types.js';
@@ -260,5 +261,5 @@ function exists(route: FibRoute): NetError {
 }
 
 export function fmtPrefix(addr: number, len: number): string {
-  return `${(addr >>> 24) & 0xff}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}/${len}`;
+  return `${formatIpv4(addr)}/${len}`;
 }
