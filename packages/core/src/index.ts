@@ -53,6 +53,7 @@ export { Qdisc, QdiscStats } from './qdisc/qdisc.js';
 export { NoQueue } from './qdisc/noqueue.js';
 export { PfifoFast, PFIFO_FAST_PRIO2BAND, PFIFO_FAST_BANDS, TC_PRIO_MAX } from './qdisc/pfifo-fast.js';
 export { QdiscRegistry, type QdiscFactory } from './qdisc/registry.js';
+export { Netem, NetemStats, attachNetem, type NetemOptions } from './qdisc/netem.js';
 
 export * from './netfilter/hooks.js';
 export * from './inet/constants.js';
@@ -72,3 +73,4 @@ export * from './ns/tokens.js';
 export * from './ns/plugin.js';
 export { NetNamespace, LOOPBACK_IFINDEX, type NetdevEvent, type NetNamespaceEvents } from './ns/net-namespace.js';
 export { World, type WorldOptions, type WorldEvents } from './ns/world.js';
+export { parseIPv4, formatIPv4, parseInetAddr, formatInetAddr } from './inet/addr-text.js';

@@ -1,4 +1,5 @@
 import { NetError } from '../errors/net-error.js';
+import { Netem } from './netem.js';
 import { NoQueue } from './noqueue.js';
 import { PfifoFast } from './pfifo-fast.js';
 import type { Qdisc } from './qdisc.js';
@@ -12,6 +13,8 @@ export class QdiscRegistry {
   private readonly kinds = new Map<string, QdiscFactory>([
     ['pfifo_fast', (dev) => new PfifoFast(dev.txQueueLen)],
     ['noqueue', () => new NoQueue()],
+    // Plain `tc qdisc add ... netem`: a 1000-packet FIFO until `change()` gives it options.
+    ['netem', (dev) => new Netem(dev.net.world.scheduler, dev.net.random.fork())],
   ]);
 
   register(kind: string, factory: QdiscFactory): void {

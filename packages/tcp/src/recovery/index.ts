@@ -7,3 +7,4 @@ export * from './sack.js';
 export * from './rack.js';
 export * from './prr.js';
 export * from './ack.js';
+export * from './loss.js';

@@ -15,6 +15,7 @@ import {
   CA_EVENT_COMPLETE_CWR,
   TCP_CA_CWR,
   TCP_CA_Disorder,
+  TCP_CA_Loss,
   TCP_CA_Open,
   TCP_CA_Recovery,
   TCP_INFINITE_SSTHRESH,
@@ -34,6 +35,7 @@ import { tcpRackMarkLost, tcpRackDetectLoss } from './rack.js';
 import { tcpAddRenoSack, tcpCheckSackReneging, tcpNewrenoMarkLost, tcpResetRenoSack } from './sack.js';
 import { after, before } from './seq.js';
 import { TCP_RACK_RECOVERY_THRESH, type TcpRecoverySock } from './sock.js';
+import { tcpProcessLoss } from './loss.js';
 
 /** `tcp_in_cwnd_reduction`: CWR or Recovery. */
 export function tcpInCwndReduction(tp: TcpRecoverySock): boolean {
@@ -96,7 +98,7 @@ export function tcpEndCwndReduction(tp: TcpRecoverySock): void {
 }
 
 /** `tcp_init_undo`. */
-function tcpInitUndo(tp: TcpRecoverySock): void {
+export function tcpInitUndo(tp: TcpRecoverySock): void {
   tp.undo_marker = tp.cc.snd_una;
   tp.undo_retrans = tp.q.retrans_out !== 0 ? tp.q.retrans_out : -1;
 }
@@ -125,7 +127,7 @@ export function tcpUndoCwndReduction(tp: TcpRecoverySock): void {
 }
 
 /** `tcp_may_undo` (DSACK part; see module comment). */
-function tcpMayUndo(tp: TcpRecoverySock): boolean {
+export function tcpMayUndo(tp: TcpRecoverySock): boolean {
   return tp.undo_marker !== 0 && tp.undo_retrans === 0;
 }
 
@@ -233,6 +235,11 @@ export function tcpFastretransAlert(tp: TcpRecoverySock, numDupack: number, out:
     }
   }
   // E. Process state.
+  if (cc.icsk_ca_state === TCP_CA_Loss) {
+    tcpProcessLoss(tp, out.flag, numDupack, out);
+    // Change state only if cwnd was undone or retransmissions were lost.
+    if (!((cc.icsk_ca_state as number) === TCP_CA_Open || out.flag & FLAG_LOST_RETRANS)) return;
+  }
   if (cc.icsk_ca_state === TCP_CA_Recovery) {
     if (!(out.flag & FLAG_SND_UNA_ADVANCED)) {
       if (tp.isReno()) tcpAddRenoSack(tp, numDupack);

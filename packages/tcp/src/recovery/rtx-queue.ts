@@ -35,6 +35,8 @@ export class RtxQueue {
   lost_out = 0;
   /** Retransmissions in flight, TCPCB_SACKED_RETRANS (`tp->retrans_out`). */
   retrans_out = 0;
+  /** Truesize of buffers freed from the head since the owner last read it (wmem uncharge). */
+  freedTruesize = 0;
   /** Segments retransmitted over the connection's life (`tp->total_retrans`). */
   total_retrans = 0;
 
@@ -119,6 +121,7 @@ export class RtxQueue {
     if (this.head === null) this.tail = null;
     skb.next = null;
     this.length--;
+    this.freedTruesize += skb.truesize;
     consumeSkb(skb);
   }
 

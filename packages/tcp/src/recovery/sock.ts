@@ -79,6 +79,16 @@ export class TcpRecoverySock {
   /** CONFIG_HZ: timer delays are whole jiffies. */
   hz = 1000;
   readonly rack = new TcpRack();
+  /** `tp->frto`: an RTO happened and F-RTO (RFC 5682) is checking whether it was spurious. */
+  frto = false;
+  /** `icsk_retransmits`: RTO retransmissions of the current episode. */
+  retransmits = 0;
+  /** `sysctl_tcp_frto`. */
+  frtoEnabled = true;
+  /** F-RTO step 2.b: send new data before retransmitting more (REXMIT_NEW). */
+  rexmitNew = false;
+  /** Unsent data fits the peer's window (`!tcp_write_queue_empty && after(tcp_wnd_end, snd_nxt)`); the socket supplies it. */
+  canSendNew: () => boolean = () => false;
 
   constructor(cc: CcSock = new CcSock()) {
     this.cc = cc;

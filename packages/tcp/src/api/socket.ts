@@ -1,0 +1,121 @@
+/**
+ * The BSD-style socket API over a `TcpSock`: socket(), bind, listen, accept, connect, send, recv,
+ * shutdown, close, poll, setsockopt/getsockopt. Every call holds the socket (`lock_sock`) while
+ * it runs and releases it after, which processes what arrived meanwhile on the backlog. Errors
+ * are `NetError`s with the kernel's errno names. Calls never block (O_NONBLOCK semantics):
+ * `onReadable`/`onWritable`/`onError`/`onAcceptable` are poll()'s wakeups.
+ */
+import { AF_INET, parseInetAddr, formatInetAddr, type InetAddrWords, type NetNamespace } from '@netstack/core';
+import { tcpNet } from '../net/tcp-net.js';
+import { TcpSock } from '../sock/tcp-sock.js';
+import { tcpAccept, tcpBind, tcpConnect, tcpListen } from './connect.js';
+import { tcpClose, tcpPoll, tcpRecvmsg, tcpSendmsg, tcpShutdown } from './io.js';
+import { tcpGetsockopt, tcpSetsockopt, type SockOptName } from './sockopt.js';
+
+/** Where a socket is bound or connected. */
+export interface TcpEndpointAddress {
+  family: number;
+  address: string;
+  port: number;
+}
+
+export class TcpSocket {
+  constructor(readonly sk: TcpSock) {}
+
+  /** `socket(family, SOCK_STREAM, 0)` in `ns`. */
+  static create(ns: NetNamespace, family: number = AF_INET): TcpSocket {
+    return new TcpSocket(new TcpSock(tcpNet(ns), family));
+  }
+
+  private addr(a: string | InetAddrWords): InetAddrWords {
+    return typeof a === 'string' ? parseInetAddr(this.sk.family, a) : a;
+  }
+
+  private locked<T>(fn: () => T): T {
+    const sk = this.sk;
+    sk.lock();
+    try {
+      return fn();
+    } finally {
+      sk.release();
+    }
+  }
+
+  bind(address: string | InetAddrWords, port: number): void {
+    const a = this.addr(address);
+    this.locked(() => tcpBind(this.sk, a, port));
+  }
+
+  listen(backlog = 511): void {
+    this.locked(() => tcpListen(this.sk, backlog));
+  }
+
+  /** Start the handshake; `onWritable` (or `onError`) tells when it is done. */
+  connect(address: string | InetAddrWords, port: number): void {
+    const a = this.addr(address);
+    this.locked(() => tcpConnect(this.sk, a, port));
+  }
+
+  /** The next established connection, or EAGAIN. */
+  accept(): TcpSocket {
+    return new TcpSocket(this.locked(() => tcpAccept(this.sk)));
+  }
+
+  /** Queue bytes for sending; returns how many were taken (EAGAIN when none fit). */
+  send(data: Uint8Array, offset = 0, length = data.length - offset): number {
+    return this.locked(() => tcpSendmsg(this.sk, data, offset, length));
+  }
+
+  /** Read into `out`; 0 at end of stream, EAGAIN when nothing is there yet. */
+  recv(out: Uint8Array, offset = 0, length = out.length - offset): number {
+    return this.locked(() => tcpRecvmsg(this.sk, out, offset, length));
+  }
+
+  /** SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2. */
+  shutdown(how: number): void {
+    this.locked(() => tcpShutdown(this.sk, how));
+  }
+
+  close(): void {
+    this.locked(() => tcpClose(this.sk));
+  }
+
+  /** POLLIN/POLLOUT/POLLHUP/POLLERR/POLLRDHUP bits. */
+  poll(): number {
+    return tcpPoll(this.sk);
+  }
+
+  setsockopt(name: SockOptName, value: number | string | boolean): void {
+    this.locked(() => tcpSetsockopt(this.sk, name, value));
+  }
+
+  getsockopt(name: SockOptName): number | string | boolean {
+    return tcpGetsockopt(this.sk, name);
+  }
+
+  getsockname(): TcpEndpointAddress {
+    const sk = this.sk;
+    return { family: sk.family, address: formatInetAddr(sk.family, sk.saddr), port: sk.sport };
+  }
+
+  getpeername(): TcpEndpointAddress {
+    const sk = this.sk;
+    return { family: sk.family, address: formatInetAddr(sk.family, sk.daddr), port: sk.dport };
+  }
+
+  set onReadable(fn: (() => void) | null) {
+    this.sk.onReadable = fn;
+  }
+  set onWritable(fn: (() => void) | null) {
+    this.sk.onWritable = fn;
+  }
+  set onError(fn: (() => void) | null) {
+    this.sk.onError = fn;
+  }
+  set onAcceptable(fn: (() => void) | null) {
+    this.sk.onAcceptable = fn;
+  }
+  set onStateChange(fn: ((state: number) => void) | null) {
+    this.sk.onStateChange = fn;
+  }
+}

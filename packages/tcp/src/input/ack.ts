@@ -1,0 +1,136 @@
+/**
+ * `tcp_ack` (tcp_input.c) around the recovery code: reject ACKs of unsent data, ignore old
+ * ones (but not too old: RFC 5961 5.2 challenge), update the send window (`tcp_ack_update_window`
+ * with the snd_wl1/snd_wl2 rule), run loss recovery and congestion control, take the RTT
+ * sample (oldest newly acked, never retransmitted segment; else the timestamp echo, RFC 7323
+ * 4.1), re-arm the timers, and give acknowledged memory back.
+ */
+import type { AckSample } from '../cong/index.js';
+import { FLAG_ACKED, FLAG_DATA_SACKED, FLAG_SND_UNA_ADVANCED, FLAG_WIN_UPDATE, tcpAckRecovery, tcpRackReoTimeout } from '../recovery/index.js';
+import { ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS } from '../timers/index.js';
+import { ackUpdateRtt } from '../rtt/index.js';
+import { after, before } from '../receive/seq.js';
+import type { TcpSegment } from '../net/tcp-net.js';
+import type { TcpSock } from '../sock/tcp-sock.js';
+import { sockWriteSpace } from '../sock/lifecycle.js';
+import { retransmitterOf, tcpRearmRto, tcpScheduleLossProbeFor, tcpWndEnd, tcpWriteXmit } from '../output/write-xmit.js';
+import { tcpSendChallengeAck } from './challenge-ack.js';
+import { TCPHDR_SYN } from '../wire/index.js';
+
+/** tcp_ack's result: the ACK was acceptable (possibly old) / must be dropped. */
+export const ACK_OK = 1;
+export const ACK_OLD = 0;
+export const ACK_INVALID = -1;
+
+const sample: AckSample = { pktsAcked: 0, rttUs: -1, inFlight: 0 };
+
+/** `tcp_may_update_window`. */
+function mayUpdateWindow(sk: TcpSock, ack: number, ackSeq: number, nwin: number): boolean {
+  return after(ack, sk.sndUna) || after(ackSeq, sk.sndWl1) || (ackSeq === sk.sndWl1 && (nwin > sk.sndWnd || nwin === 0));
+}
+
+/** `tcp_ack_update_window`. Returns FLAG_WIN_UPDATE or 0. */
+function ackUpdateWindow(sk: TcpSock, seg: TcpSegment): number {
+  let nwin = seg.window;
+  if (!(seg.flags & TCPHDR_SYN)) nwin = nwin * 2 ** sk.sndWscale;
+  if (!mayUpdateWindow(sk, seg.ack, seg.seq, nwin)) return 0;
+  sk.sndWl1 = seg.seq;
+  if (sk.sndWnd !== nwin) {
+    sk.sndWnd = nwin;
+    if (nwin > sk.tp.max_window) sk.tp.max_window = nwin;
+  }
+  return FLAG_WIN_UPDATE;
+}
+
+/** Windowed min RTT (`tcp_update_rtt_min`); the 300 s window is approximated by a reset on idle. */
+function updateMinRtt(sk: TcpSock, rttUs: number): void {
+  const cc = sk.tp.cc;
+  if (rttUs < cc.min_rtt_us || cc.min_rtt_us === 0xffffffff) cc.min_rtt_us = Math.max(rttUs, 1);
+}
+
+export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
+  const tp = sk.tp;
+  const cc = tp.cc;
+  const ack = seg.ack;
+  const priorSndUna = cc.snd_una;
+  if (before(ack, priorSndUna)) {
+    // RFC 5961 5.2: an ACK older than the peer's largest window is a blind attack or garbage.
+    if (before(ack, (priorSndUna - tp.max_window) >>> 0)) {
+      tcpSendChallengeAck(sk);
+      return ACK_INVALID;
+    }
+    return ACK_OLD;
+  }
+  if (after(ack, cc.snd_nxt)) return ACK_INVALID;
+
+  const nowUs = sk.net.nowUs();
+  const priorInFlight = tp.packetsInFlight();
+  const priorPacketsOut = tp.q.packets_out;
+  let flag = ackUpdateWindow(sk, seg);
+  const o = seg.opts;
+  const delivered = tcpAckRecovery(tp, ack, o.sackBlocks, sk.sackOk ? o.numSacks : 0, nowUs, sk.sackState, sk.recoveryOut, retransmitterOf(sk));
+  if (delivered < 0) return ACK_INVALID;
+  const out = sk.recoveryOut;
+  flag |= out.flag;
+  sk.timers.ackReceived();
+
+  if (after(ack, priorSndUna)) {
+    flag |= FLAG_SND_UNA_ADVANCED;
+    tp.retransmits = 0;
+    sk.bytesAcked += (ack - priorSndUna) >>> 0;
+  }
+  // Memory of what was acknowledged goes back to the send buffer.
+  const freed = tp.q.freedTruesize;
+  if (freed !== 0) {
+    tp.q.freedTruesize = 0;
+    sk.wmemQueued -= freed;
+  }
+
+  // RTT: the seq sample first, else the timestamp echo.
+  let rttUs = -1;
+  if (sk.sackState.firstAckedUs >= 0 && flag & FLAG_ACKED) rttUs = nowUs - sk.sackState.firstAckedUs;
+  else if (sk.tstampOk && o.sawTstamp && o.tsEcr !== 0 && flag & FLAG_ACKED) {
+    const d = (sk.net.nowMs() + sk.tsOff - o.tsEcr) >>> 0;
+    if (d < 0x7fffffff) rttUs = d * 1000;
+  }
+  if (rttUs >= 0) {
+    ackUpdateRtt(sk.rtt, rttUs, cc.snd_una, cc.snd_nxt);
+    cc.srtt_us = sk.rtt.srttUs;
+    tp.rtoUs = sk.rtt.rtoUs;
+    updateMinRtt(sk, rttUs);
+  }
+  if (cc.ca_ops !== null && cc.ca_ops.pkts_acked !== undefined && (flag & (FLAG_ACKED | FLAG_DATA_SACKED)) !== 0) {
+    sample.pktsAcked = delivered;
+    sample.rttUs = rttUs;
+    sample.inFlight = priorInFlight;
+    cc.ca_ops.pkts_acked(cc, sample);
+  }
+  if (tp.q.packets_out === 0) sk.retransStamp = 0;
+
+  // Timers: a SACK reneging wait, the RACK reordering timer, else TLP/RTO for what is in flight.
+  if (out.renegingTimerUs >= 0) sk.timers.resetXmitTimer(ICSK_TIME_RETRANS, out.renegingTimerUs, sk.rtt.rtoMaxUs);
+  else if (out.reoTimeoutUs > 0) sk.timers.resetXmitTimer(ICSK_TIME_REO_TIMEOUT, out.reoTimeoutUs, sk.rtt.rtoMaxUs);
+  else if (flag & FLAG_ACKED || tp.q.packets_out !== priorPacketsOut) {
+    tcpRearmRto(sk);
+    if (tp.q.packets_out !== 0) tcpScheduleLossProbeFor(sk, true);
+  }
+  // Zero-window probing: stop once the window opens (`tcp_ack_probe`).
+  if (tp.q.packets_out === 0 && sk.writeQueue.head !== null) {
+    sk.timers.ackProbe(!after(sk.writeQueue.head.cb[1]!, tcpWndEnd(sk)));
+  }
+  // F-RTO step 2.b: new data before more retransmissions.
+  if (tp.rexmitNew) {
+    tp.rexmitNew = false;
+    tcpWriteXmit(sk, sk.nonagle, false);
+  }
+  if (freed !== 0) sockWriteSpace(sk);
+  return ACK_OK;
+}
+
+/** The REO timer fired: RACK loss detection by time (`tcp_rack_reo_timeout`). */
+export function tcpRackReoTimeoutFor(sk: TcpSock): void {
+  sk.tp.cc.nowUs = sk.net.nowUs();
+  const t = tcpRackReoTimeout(sk.tp, retransmitterOf(sk));
+  if (t > 0) sk.timers.resetXmitTimer(ICSK_TIME_REO_TIMEOUT, t, sk.rtt.rtoMaxUs);
+  else tcpRearmRto(sk);
+}

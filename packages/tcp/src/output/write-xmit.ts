@@ -1,0 +1,259 @@
+/**
+ * The sending half of tcp_output.c: `tcp_write_xmit` with its gates in the kernel's order (TCP
+ * Small Queues, congestion window, receive window, Nagle/cork), retransmission of one queued
+ * segment, the FIN, pure ACKs and RSTs from a socket, and `tcp_write_wakeup` for window probes
+ * and keepalives. Every buffer on the write queue holds at most one MSS, so one buffer is one
+ * packet (`tcp_skb_pcount` 1): no TSO yet.
+ */
+import { type SkBuff } from '@netstack/core';
+import { TCPEXT } from '../config/index.js';
+import { CB_END_SEQ, CB_SEQ, CB_TCP_FLAGS, TCPCB_SACKED_ACKED, CB_SACKED, tcpLossProbeKind, tcpLossProbeSent, tcpScheduleLossProbe, tcpRtoDeltaUs, TLP_NONE, TLP_NEW_DATA } from '../recovery/index.js';
+import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_RETRANS } from '../timers/index.js';
+import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN } from '../wire/index.js';
+import { after, before } from '../receive/seq.js';
+import { TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
+import type { TcpSock } from '../sock/tcp-sock.js';
+import { tcpTransmit } from './transmit.js';
+
+/** `tcp_wnd_end`: snd_una + snd_wnd. */
+export function tcpWndEnd(sk: TcpSock): number {
+  return (sk.sndUna + sk.sndWnd) >>> 0;
+}
+
+/** `tcp_minshall_check`: a small segment is still unacknowledged. */
+function minshallCheck(sk: TcpSock): boolean {
+  return after(sk.sndSml, sk.sndUna) && !after(sk.sndSml, sk.sndNxt);
+}
+
+/** `tcp_nagle_test`: may this (last, possibly short) buffer go now? */
+function nagleTest(sk: TcpSock, skb: SkBuff, nonagle: number): boolean {
+  if (nonagle & TCP_NAGLE_PUSH) return true;
+  if (skb.cb[CB_TCP_FLAGS]! & TCPHDR_FIN) return true;
+  if (skb.len >= sk.mss) return true;
+  // tcp_nagle_check: partial segment and (corked, or Nagle with data in flight and a small one unacked).
+  if (nonagle & TCP_NAGLE_CORK) return false;
+  if (nonagle === 0 && sk.tp.q.packets_out !== 0 && minshallCheck(sk)) return false;
+  return true;
+}
+
+/**
+ * `tcp_small_queue_check`: stop when our copies below TCP (qdisc, device, peer backlog) hold
+ * more than max(2 packets, ~1 ms at the pacing rate), capped by `tcp_limit_output_bytes`, unless
+ * at most one packet is in flight. A throttled socket resumes from the TCP_WFREE destructor.
+ */
+function smallQueueCheck(sk: TcpSock, skb: SkBuff): boolean {
+  let limit = Math.max(2 * skb.truesize, Math.floor(sk.tp.cc.sk_pacing_rate / 1024));
+  limit = Math.min(limit, sk.net.conf.limitOutputBytes);
+  if (sk.wmemAlloc <= limit) return false;
+  if (sk.tp.q.head === null || sk.tp.q.head === sk.tp.q.tail) return false;
+  sk.tsqThrottled = true;
+  // Re-check after setting the flag: a completion may have raced (it cannot here, but keep the order).
+  if (sk.wmemAlloc > limit) return true;
+  sk.tsqThrottled = false;
+  return false;
+}
+
+/** Send one new segment from the head of the write queue and move it to the retransmit queue. */
+function sendHead(sk: TcpSock, skb: SkBuff): number {
+  const cb = skb.cb;
+  const seq = cb[CB_SEQ]!;
+  const endSeq = cb[CB_END_SEQ]!;
+  const rc = tcpTransmit(sk, skb, 0, skb.len, seq, cb[CB_TCP_FLAGS]! | TCPHDR_ACK, false);
+  if (rc < 0 && rc !== -105 /* ENOBUFS: a qdisc drop is a loss, not an error */) return rc;
+  sk.writeQueue.dequeue();
+  sk.writeQueue.bytes += 0;
+  const tp = sk.tp;
+  const wasEmpty = tp.q.packets_out === 0;
+  tp.q.push(skb, seq, endSeq, 1, sk.net.nowUs(), tp.delivered);
+  cb[CB_TCP_FLAGS] = cb[CB_TCP_FLAGS]! | TCPHDR_ACK;
+  tp.cc.snd_nxt = endSeq;
+  tp.cc.packets_out = tp.q.packets_out;
+  if (skb.len < sk.mss) sk.sndSml = endSeq;
+  sk.net.ext[TCPEXT.TCPOrigDataSent]!++;
+  // tcp_event_new_data_sent: the first packet in flight starts the retransmit timer.
+  if (wasEmpty) tcpRearmRto(sk);
+  return 0;
+}
+
+/**
+ * `tcp_write_xmit`: send what cwnd, the peer's window and Nagle allow. Returns true when
+ * nothing is in flight and data is still queued (the caller starts the probe timer).
+ */
+export function tcpWriteXmit(sk: TcpSock, nonagle: number, pushOne: boolean): boolean {
+  const tp = sk.tp;
+  const cc = tp.cc;
+  let sent = 0;
+  let cwndLimited = false;
+  for (let skb = sk.writeQueue.head; skb !== null; skb = sk.writeQueue.head) {
+    if (smallQueueCheck(sk, skb)) break;
+    if (tp.packetsInFlight() >= cc.snd_cwnd) {
+      cwndLimited = true;
+      break;
+    }
+    if (after(skb.cb[CB_END_SEQ]!, tcpWndEnd(sk)) && skb.len > 0) break;
+    if (skb.next === null && !nagleTest(sk, skb, skb.next === null ? nonagle : TCP_NAGLE_PUSH)) break;
+    if (sendHead(sk, skb) < 0) break;
+    sent++;
+    if (pushOne) break;
+  }
+  if (sent > 0) {
+    // tcp_cwnd_validate
+    cc.is_cwnd_limited = cwndLimited || cc.is_cwnd_limited;
+    if (tp.q.packets_out > cc.max_packets_out) cc.max_packets_out = tp.q.packets_out;
+    tcpScheduleLossProbeFor(sk, false);
+    return false;
+  }
+  return tp.q.packets_out === 0 && sk.writeQueue.head !== null;
+}
+
+/** `__tcp_push_pending_frames`. */
+export function tcpPushPendingFrames(sk: TcpSock, nonagle: number = sk.nonagle): void {
+  if (sk.state === 2 /* SYN_SENT */ || sk.state === 10 /* LISTEN */ || sk.state === 7 /* CLOSE */) return;
+  if (tcpWriteXmit(sk, nonagle, false)) sk.timers.checkProbeTimer();
+}
+
+/** Arm the RTO for the head of the retransmit queue (`tcp_rearm_rto`), or stop it when empty. */
+export function tcpRearmRto(sk: TcpSock): void {
+  if (sk.tp.q.packets_out === 0) {
+    sk.timers.clearXmitTimer(ICSK_TIME_RETRANS);
+    return;
+  }
+  let rto = sk.rtt.rtoUs;
+  // Offset the RTO by the time the head has been in flight (RFC 6298 5.3 as Linux reads it).
+  if (sk.timers.pending === ICSK_TIME_LOSS_PROBE || sk.timers.pending === 6) {
+    const delta = tcpRtoDeltaUs(sk.tp);
+    rto = Math.max(delta, 1);
+  }
+  sk.timers.resetXmitTimer(ICSK_TIME_RETRANS, rto, sk.rtt.rtoMaxUs);
+}
+
+/** `tcp_schedule_loss_probe`: arm the TLP timer instead of the RTO when RACK-TLP allows. */
+export function tcpScheduleLossProbeFor(sk: TcpSock, advancingRto: boolean): void {
+  const tp = sk.tp;
+  if (sk.state !== 1 /* ESTABLISHED */ && sk.state !== 8 /* CLOSE_WAIT */) return;
+  tp.rtoUs = sk.rtt.rtoUs;
+  const delta = tcpRtoDeltaUs(tp);
+  const timeout = tcpScheduleLossProbe(tp, delta, advancingRto);
+  if (timeout > 0) sk.timers.resetXmitTimer(ICSK_TIME_LOSS_PROBE, timeout, sk.rtt.rtoMaxUs);
+}
+
+/** `tcp_send_loss_probe`: the TLP timer fired. */
+export function tcpSendLossProbe(sk: TcpSock): void {
+  const tp = sk.tp;
+  const canSendNew = sk.writeQueue.head !== null && !after(sk.writeQueue.head.cb[CB_END_SEQ]!, tcpWndEnd(sk));
+  const kind = tcpLossProbeKind(tp, canSendNew);
+  if (kind === TLP_NONE) {
+    tcpRearmRto(sk);
+    return;
+  }
+  if (kind === TLP_NEW_DATA) {
+    const before = tp.q.packets_out;
+    tcpWriteXmit(sk, TCP_NAGLE_OFF, true);
+    if (tp.q.packets_out !== before) tcpLossProbeSent(tp, false);
+  } else {
+    const skb = tp.q.tail;
+    if (skb !== null) {
+      tp.q.retransmitted(skb, sk.net.nowUs(), tp.delivered, true);
+      tcpRetransmitOne(sk, skb);
+      tcpLossProbeSent(tp, true);
+    }
+  }
+  sk.net.ext[TCPEXT.TCPLossProbes]!++;
+  tcpRearmRto(sk);
+}
+
+/**
+ * Transmit a buffer from the retransmit queue again (`__tcp_retransmit_skb` after the
+ * accounting the recovery code did). Data the peer already has at the front is skipped.
+ */
+export function tcpRetransmitOne(sk: TcpSock, skb: SkBuff): number {
+  const cb = skb.cb;
+  if (cb[CB_SACKED]! & TCPCB_SACKED_ACKED) return 0;
+  let seq = cb[CB_SEQ]!;
+  let off = 0;
+  let len = skb.len;
+  // tcp_trim_head: the part below snd_una was acknowledged meanwhile.
+  if (before(seq, sk.sndUna) && len > 0) {
+    off = Math.min((sk.sndUna - seq) >>> 0, len);
+    len -= off;
+    seq = sk.sndUna;
+  }
+  if (sk.retransStamp === 0) sk.retransStamp = sk.net.nowMs() || 1;
+  return tcpTransmit(sk, skb, off, len, seq, cb[CB_TCP_FLAGS]! | TCPHDR_ACK, true);
+}
+
+/** The socket's retransmit callback for the recovery code (made once per socket). */
+export function retransmitterOf(sk: TcpSock): (skb: SkBuff) => void {
+  let fn = sk.rtxFn;
+  if (fn === null) {
+    fn = (skb: SkBuff): void => {
+      tcpRetransmitOne(sk, skb);
+    };
+    sk.rtxFn = fn;
+  }
+  return fn;
+}
+
+/** `tcp_send_fin`: FIN rides on the last unsent buffer, or goes alone. */
+export function tcpSendFin(sk: TcpSock): void {
+  const tail = sk.writeQueue.tail;
+  if (tail !== null) {
+    tail.cb[CB_TCP_FLAGS] = tail.cb[CB_TCP_FLAGS]! | TCPHDR_FIN;
+    tail.cb[CB_END_SEQ] = (tail.cb[CB_END_SEQ]! + 1) >>> 0;
+  } else {
+    const skb = sk.pool.alloc(0, 0);
+    skb.cb.fill(0);
+    skb.cb[CB_SEQ] = sk.writeSeq;
+    skb.cb[CB_END_SEQ] = (sk.writeSeq + 1) >>> 0;
+    skb.cb[CB_TCP_FLAGS] = TCPHDR_FIN;
+    sk.wmemQueued += skb.truesize;
+    sk.writeQueue.enqueue(skb);
+  }
+  sk.writeSeq = (sk.writeSeq + 1) >>> 0;
+  sk.finQueued = true;
+  tcpPushPendingFrames(sk, TCP_NAGLE_OFF);
+}
+
+/** `tcp_send_ack`: a pure ACK (`tcp_acceptable_seq`: snd_nxt). */
+export function tcpSendAck(sk: TcpSock): void {
+  if (sk.state === 7 /* CLOSE */) return;
+  tcpTransmit(sk, null, 0, 0, sk.sndNxt, TCPHDR_ACK, false);
+}
+
+/** `tcp_send_active_reset`: RST|ACK at snd_nxt (close with unread data, abort, linger 0). */
+export function tcpSendActiveReset(sk: TcpSock): void {
+  sk.net.mib[13]!++; // OutRsts
+  tcpTransmit(sk, null, 0, 0, sk.sndNxt, TCPHDR_ACK | TCPHDR_RST, false);
+}
+
+/** Send our SYN (`tcp_connect`/`tcp_transmit_skb` of the SYN buffer), first time or again. */
+export function tcpSendSyn(sk: TcpSock, retrans: boolean): void {
+  const flags = TCPHDR_SYN | (sk.ecnRequest ? 0xc0 /* ECE|CWR */ : 0);
+  tcpTransmit(sk, null, 0, 0, sk.synSent, flags, retrans);
+}
+
+/** Our SYN-ACK of a simultaneous open, or from a child (`tcp_send_synack`). */
+export function tcpSendSynAck(sk: TcpSock, retrans: boolean): void {
+  tcpTransmit(sk, null, 0, 0, sk.synSent, TCPHDR_SYN | TCPHDR_ACK, retrans);
+}
+
+/**
+ * `tcp_write_wakeup`: a window probe or keepalive. New data that fits the window goes (one
+ * segment, PSH); otherwise `tcp_xmit_probe_skb`: an ACK with seq snd_una − 1, which the peer
+ * must answer. Returns 0 when sent.
+ */
+export function tcpWriteWakeup(sk: TcpSock): number {
+  if (sk.state === 7 /* CLOSE */) return -1;
+  const skb = sk.writeQueue.head;
+  if (skb !== null && before(skb.cb[CB_SEQ]!, tcpWndEnd(sk))) {
+    skb.cb[CB_TCP_FLAGS] = skb.cb[CB_TCP_FLAGS]! | TCPHDR_PSH;
+    return tcpWriteXmit(sk, TCP_NAGLE_OFF, true) ? 1 : 0;
+  }
+  tcpTransmit(sk, null, 0, 0, (sk.sndUna - 1) >>> 0, TCPHDR_ACK, false);
+  return 0;
+}
+
+/** Resume output after TSQ throttling (`tcp_tsq_handler`), deferred to softirq time. */
+export function tcpTsqHandler(sk: TcpSock): void {
+  if (sk.state === 1 || sk.state === 8 || sk.state === 4 || sk.state === 11 || sk.state === 9) tcpPushPendingFrames(sk);
+}

@@ -1,0 +1,31 @@
+/**
+ * The `tcp()` plugin: in each namespace, the TCP tables, sysctls and MIB (`TcpNet`) and the
+ * InetProtocol for IP protocol 6. TCP never imports an L3: it reaches IPv4/IPv6 through
+ * `ns.inet.network(family)` at socket creation and through the `l3` argument on receive.
+ * `tcpCongestion(ops)` is the plugin a third-party congestion control registers with.
+ */
+import { definePlugin, type NetNamespace, type Plugin } from '@netstack/core';
+import type { TcpCongestionOps } from './cong/index.js';
+import { TcpProtocol } from './input/tcp-input.js';
+import { TCP_NET, TcpNet, tcpNet } from './net/tcp-net.js';
+
+export function tcp(): Plugin {
+  return definePlugin({
+    name: 'tcp',
+    setup(ns: NetNamespace) {
+      const net = new TcpNet(ns);
+      ns.container.register(TCP_NET, { useValue: net });
+      ns.inet.addProtocol(new TcpProtocol(net));
+    },
+  });
+}
+
+/** Register a congestion-control module (`tcp_register_congestion_control`) in a namespace with tcp(). */
+export function tcpCongestion(ops: TcpCongestionOps): Plugin {
+  return definePlugin({
+    name: `tcp-cong-${ops.name}`,
+    setup(ns: NetNamespace) {
+      tcpNet(ns).cc.register(ops);
+    },
+  });
+}

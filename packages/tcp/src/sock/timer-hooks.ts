@@ -1,0 +1,148 @@
+/**
+ * What the timers do to a socket (`TcpTimerOwner`): the retransmission timeout
+ * (`tcp_retransmit_timer` with `tcp_write_timeout`), TLP, RACK, probes, delayed ACKs, and the
+ * ends of FIN_WAIT2 and TIME_WAIT.
+ */
+import { TCPEXT } from '../config/index.js';
+import { retransmitsTimedOut, rtoBackoff, TCP_RTO_MIN_MS } from '../rtt/index.js';
+import { tcpEnterLoss } from '../recovery/index.js';
+import { ICSK_TIME_RETRANS, TCP_RESOURCE_PROBE_INTERVAL_MS, type TcpTimerOwner, type WakeupKind } from '../timers/index.js';
+import { tcpRackReoTimeoutFor } from '../input/ack.js';
+import { tcpRetransmitOne, tcpSendAck, tcpSendActiveReset, tcpSendLossProbe, tcpSendSyn, tcpSendSynAck, tcpWriteWakeup } from '../output/write-xmit.js';
+import { TCP_CLOSE, TCP_SYN_RECV, TCP_SYN_SENT } from './states.js';
+import type { TcpSock } from './tcp-sock.js';
+import { sockErrorReport, tcpDone, tcpTimeWait, tcpTimeWaitKill } from './lifecycle.js';
+
+/** `tcp_write_timeout`: true when the connection was given up (ETIMEDOUT reported). */
+function writeTimeout(sk: TcpSock): boolean {
+  const conf = sk.net.conf;
+  const tp = sk.tp;
+  const now = sk.net.nowMs();
+  let expired: boolean;
+  if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) {
+    const retries = sk.synRetries !== 0 ? sk.synRetries : conf.synRetries;
+    // The SYN's first timeouts are linear (`tcp_syn_linear_timeouts`); the model adds them.
+    expired = tp.retransmits >= retries;
+  } else {
+    let retries = conf.retries2;
+    if (sk.dead) retries = sk.timers.orphanRetries(rtoBackoff(sk.rtt.rtoUs, sk.rtt.backoff, sk.rtt.rtoMaxUs) < sk.rtt.rtoMaxUs);
+    expired = retransmitsTimedOut(retries, sk.timers.userTimeoutMs, tp.retransmits, sk.retransStamp, now, TCP_RTO_MIN_MS, sk.rtt.rtoMaxUs / 1000);
+  }
+  if (expired) {
+    hooks.writeError.call(sk);
+    return true;
+  }
+  return false;
+}
+
+/** `tcp_retransmit_timer`. */
+function retransmitTimer(sk: TcpSock): void {
+  const net = sk.net;
+  const tp = sk.tp;
+  if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) {
+    if (writeTimeout(sk)) return;
+    if (tp.retransmits === 0) net.ext[TCPEXT.TCPTimeouts]!++;
+    tp.retransmits++;
+    net.ext[TCPEXT.TCPSynRetrans]!++;
+    if (sk.state === TCP_SYN_SENT) tcpSendSyn(sk, true);
+    else tcpSendSynAck(sk, true);
+    // tcp_syn_linear_timeouts: the first few SYN retransmissions keep the initial RTO.
+    if (tp.retransmits > net.conf.synLinearTimeouts) {
+      sk.rtt.backoff++;
+      sk.rtt.rtoUs = Math.min(sk.rtt.rtoUs * 2, sk.rtt.rtoMaxUs);
+    }
+    sk.timers.resetXmitTimer(ICSK_TIME_RETRANS, sk.rtt.rtoUs, sk.rtt.rtoMaxUs);
+    return;
+  }
+  const head = tp.q.head;
+  if (head === null || tp.q.packets_out === 0) return;
+  if (writeTimeout(sk)) return;
+  if (tp.retransmits === 0) net.ext[TCPEXT.TCPTimeouts]!++;
+  tp.cc.nowUs = net.nowUs();
+  if (tcpEnterLoss(tp, net.conf.reordering)) net.ext[TCPEXT.TCPSACKReneging]!++;
+  tp.q.retransmitted(head, tp.cc.nowUs, tp.delivered, false);
+  if (tp.undo_retrans < 0) tp.undo_retrans = 0;
+  tp.undo_retrans++;
+  const rc = tcpRetransmitOne(sk, head);
+  tp.retransmits++;
+  if (rc < 0 && rc !== -105) {
+    // Local congestion: retry soon without backing off.
+    sk.timers.resetXmitTimer(ICSK_TIME_RETRANS, TCP_RESOURCE_PROBE_INTERVAL_MS * 1000, sk.rtt.rtoMaxUs);
+    return;
+  }
+  sk.rtt.backoff++;
+  sk.rtt.rtoUs = Math.min(sk.rtt.rtoUs * 2, sk.rtt.rtoMaxUs);
+  sk.timers.resetXmitTimer(ICSK_TIME_RETRANS, sk.rtt.rtoUs, sk.rtt.rtoMaxUs);
+}
+
+/** The timer hooks, as methods called with `this` = the socket (no closure per socket). */
+const hooks = {
+  writeError(this: TcpSock): void {
+    const err = this.errSoft ?? 'ETIMEDOUT';
+    this.net.ext[TCPEXT.TCPAbortOnTimeout]!++;
+    sockErrorReport(this, err);
+    tcpDone(this);
+  },
+};
+
+/** A `TcpTimerOwner` bound to `sk`. */
+export class SockTimerOwner implements TcpTimerOwner {
+  constructor(private readonly sk: TcpSock) {}
+  skState(): number {
+    return this.sk.state;
+  }
+  ownedByUser(): boolean {
+    return this.sk.owned > 0;
+  }
+  isOrphan(): boolean {
+    return this.sk.dead;
+  }
+  hasSoftError(): boolean {
+    return this.sk.errSoft !== null;
+  }
+  packetsOut(): number {
+    return this.sk.tp.q.packets_out;
+  }
+  sendQueueEmpty(): boolean {
+    return this.sk.writeQueue.head === null;
+  }
+  retransmitTimer(): void {
+    retransmitTimer(this.sk);
+  }
+  sendLossProbe(): void {
+    tcpSendLossProbe(this.sk);
+  }
+  rackReoTimeout(): void {
+    tcpRackReoTimeoutFor(this.sk);
+  }
+  writeWakeup(kind: WakeupKind): number {
+    this.sk.net.ext[kind === 0 ? TCPEXT.TCPWinProbe : TCPEXT.TCPKeepAlive]!++;
+    return tcpWriteWakeup(this.sk);
+  }
+  sendAck(delayed: boolean): void {
+    if (delayed) this.sk.net.ext[TCPEXT.DelayedACKs]!++;
+    tcpSendAck(this.sk);
+  }
+  sendActiveReset(): void {
+    tcpSendActiveReset(this.sk);
+  }
+  writeError(): void {
+    hooks.writeError.call(this.sk);
+  }
+  done(): void {
+    tcpDone(this.sk);
+  }
+  enterTimeWait(substate: number, timeoMs: number): void {
+    tcpTimeWait(this.sk, substate, timeoMs);
+  }
+  timeWaitExpired(substate: number): void {
+    tcpTimeWaitKill(this.sk, substate);
+  }
+  lingerExpired(): void {
+    const sk = this.sk;
+    if (sk.state === TCP_CLOSE) return;
+    tcpSendActiveReset(sk);
+    tcpDone(sk);
+  }
+}
+
