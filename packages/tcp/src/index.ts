@@ -21,4 +21,5 @@ export { TcpSock } from './sock/tcp-sock.js';
 export { TcpNet, tcpNet, TCP_NET } from './net/tcp-net.js';
 export { TcpSocket, type TcpEndpointAddress } from './api/socket.js';
 export type { SockOptName } from './api/sockopt.js';
+export { tcpGetInfo } from './api/tcp-info.js';
 export { tcp, tcpCongestion } from './plugin.js';

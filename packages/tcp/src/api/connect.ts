@@ -78,7 +78,8 @@ export function tcpConnect(sk: TcpSock, daddr: InetAddrWords, dport: number): vo
   sk.tcpHeaderOpts = sk.tstampOk ? TCPOLEN_TSTAMP_ALIGNED : 0;
   tcpSyncMss(sk);
   const win = sk.rx.win;
-  const w = selectInitialWindow(win.fullSpace(), sk.advmss - sk.tcpHeaderOpts, win.windowClamp, sk.wscaleOk, 0, sk.rcvSysctls);
+  // A fresh connect has no ts_recent_stamp, so the full advmss rounds the window (64240 = 44 × 1460).
+  const w = selectInitialWindow(win.fullSpace(), sk.advmss, win.windowClamp, sk.wscaleOk, 0, sk.rcvSysctls);
   win.rcvWnd = w.rcvWnd;
   win.windowClamp = w.windowClamp;
   win.rcvWscale = w.rcvWscale;
@@ -91,8 +92,8 @@ export function tcpConnect(sk: TcpSock, daddr: InetAddrWords, dport: number): vo
   sk.tp.cc.snd_nxt = (isn + 1) >>> 0;
   sk.writeSeq = sk.sndNxt;
   sk.sndSml = sk.sndNxt;
-  sk.synStampMs = net.nowMs();
-  sk.retransStamp = sk.synStampMs || 1;
+  sk.synStampUs = net.nowUs();
+  sk.retransStamp = net.nowMs() || 1;
   tcpSetState(sk, TCP_SYN_SENT);
   net.mib[TCP_MIB_ACTIVEOPENS]!++;
   tcpSendSyn(sk, false);

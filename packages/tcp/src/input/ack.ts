@@ -6,13 +6,15 @@
  * 4.1), re-arm the timers, and give acknowledged memory back.
  */
 import type { AckSample } from '../cong/index.js';
-import { FLAG_ACKED, FLAG_DATA_SACKED, FLAG_SND_UNA_ADVANCED, FLAG_WIN_UPDATE, tcpAckRecovery, tcpRackReoTimeout } from '../recovery/index.js';
+import { FLAG_ACKED, FLAG_DATA_SACKED, FLAG_SND_UNA_ADVANCED, FLAG_WIN_UPDATE, tcpAckRecovery, tcpRackReoTimeout, type RecoveryOutcome } from '../recovery/index.js';
+import { TCPEXT } from '../config/index.js';
 import { ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS } from '../timers/index.js';
 import { ackUpdateRtt } from '../rtt/index.js';
 import { after, before } from '../receive/seq.js';
 import type { TcpSegment } from '../net/tcp-net.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { sockWriteSpace } from '../sock/lifecycle.js';
+import { tcpNewSpace } from '../output/sndbuf.js';
 import { retransmitterOf, tcpRearmRto, tcpScheduleLossProbeFor, tcpWndEnd, tcpWriteXmit } from '../output/write-xmit.js';
 import { tcpSendChallengeAck } from './challenge-ack.js';
 import { TCPHDR_SYN } from '../wire/index.js';
@@ -66,12 +68,14 @@ export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
   const nowUs = sk.net.nowUs();
   const priorInFlight = tp.packetsInFlight();
   const priorPacketsOut = tp.q.packets_out;
+  const priorRetrans = tp.q.total_retrans;
   let flag = ackUpdateWindow(sk, seg);
   const o = seg.opts;
   const delivered = tcpAckRecovery(tp, ack, o.sackBlocks, sk.sackOk ? o.numSacks : 0, nowUs, sk.sackState, sk.recoveryOut, retransmitterOf(sk));
   if (delivered < 0) return ACK_INVALID;
   const out = sk.recoveryOut;
   flag |= out.flag;
+  countRecovery(sk, out, priorRetrans);
   sk.timers.ackReceived();
 
   if (after(ack, priorSndUna)) {
@@ -123,8 +127,25 @@ export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
     tp.rexmitNew = false;
     tcpWriteXmit(sk, sk.nonagle, false);
   }
-  if (freed !== 0) sockWriteSpace(sk);
+  if (freed !== 0) {
+    tcpNewSpace(sk);
+    sockWriteSpace(sk);
+  }
   return ACK_OK;
+}
+
+/** The LINUX_MIB counters of what this ACK's recovery did. */
+function countRecovery(sk: TcpSock, out: RecoveryOutcome, priorRetrans: number): void {
+  const ext = sk.net.ext;
+  const tp = sk.tp;
+  if (out.enteredRecovery) ext[tp.isReno() ? TCPEXT.TCPRenoRecovery : TCPEXT.TCPSackRecovery]!++;
+  const retrans = tp.q.total_retrans - priorRetrans;
+  if (retrans > 0) ext[TCPEXT.TCPFastRetrans]! += retrans;
+  const st = sk.sackState;
+  if (st.dsack) {
+    ext[TCPEXT.TCPDSACKRecv]!++;
+    ext[TCPEXT.TCPDSACKRecvSegs]! += Math.max(st.dsackSegs, 1);
+  }
 }
 
 /** The REO timer fired: RACK loss detection by time (`tcp_rack_reo_timeout`). */

@@ -10,6 +10,7 @@ import { ICSK_TIME_RETRANS } from '../timers/index.js';
 import { TCP_CLOSE_WAIT, TCP_ESTABLISHED } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { sockDataReady, tcpSetState } from '../sock/lifecycle.js';
+import { tcpSndbufExpand } from '../output/sndbuf.js';
 
 /** IPv4 header without options; IPv6 is 40 (the L3's `addrWords` tells them apart). */
 function netHeaderLen(sk: TcpSock): number {
@@ -85,6 +86,7 @@ export function tcpInitTransfer(sk: TcpSock): void {
   cc.tcpJiffies32 = sk.timers.jiffies();
   cc.nowUs = sk.net.nowUs();
   tcp_init_congestion_control(cc);
+  tcpSndbufExpand(sk);
   const win = sk.rx.win;
   win.rcvqTimeUs = sk.net.nowUs();
   // tcp_initialize_rcv_mss

@@ -33,7 +33,7 @@ export function tcpRcvSynSent(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
     if (sk.tstampOk && o.sawTstamp && o.tsEcr !== 0) {
       // The echo must fall between our first SYN and now (PAWSActiveRejected).
       const now = (net.nowMs() + sk.tsOff) >>> 0;
-      const first = (sk.synStampMs + sk.tsOff) >>> 0;
+      const first = (Math.floor(sk.synStampUs / 1000) + sk.tsOff) >>> 0;
       if (((o.tsEcr - first) | 0) < 0 || ((now - o.tsEcr) | 0) < 0) {
         net.ext[TCPEXT.PAWSActive]!++;
         tcpV4SendReset(net, seg);
@@ -54,6 +54,8 @@ export function tcpRcvSynSent(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
     sk.ecnOk = sk.ecnRequest && (flags & 0xc0) === 0x40;
     tcpApplyPeerSynOptions(sk, seg);
     tcpAck(sk, seg);
+    // The SYN's RTT, unless it was retransmitted (Karn's rule, as tcp_clean_rtx_queue's sample).
+    if (sk.tp.retransmits === 0) sk.seedRtt(Math.max(net.nowUs() - sk.synStampUs, 0));
     tcpInitRcvSeq(sk, seg.seq);
     if (sk.tstampOk) sk.advmss -= 12;
     tcpSyncMss(sk);

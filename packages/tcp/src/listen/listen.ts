@@ -92,8 +92,10 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
     kfreeSkb(skb, flags & TCPHDR_RST ? DropReason.TCP_RESET : DropReason.TCP_FLAGS, net.ns);
     return NET_RX_DROP;
   }
-  // tcp_conn_request: a full SYN queue (without cookies here) or accept queue drops the SYN.
-  if (lsk.synQueueLen >= Math.max(lsk.maxAckBacklog, 1) && net.conf.syncookies !== 2) {
+  // tcp_conn_request: a full SYN queue (`inet_csk_reqsk_queue_is_full`: more request socks than
+  // the backlog) or accept queue drops the SYN. SYN cookies are not implemented yet (issue #6):
+  // where Linux would answer with a cookie, the SYN is dropped and counted.
+  if (lsk.synQueueLen > lsk.maxAckBacklog) {
     net.ext[TCPEXT.TCPReqQFullDrop]!++;
     net.ext[TCPEXT.ListenDrops]!++;
     kfreeSkb(skb, DropReason.TCP_FLAGS, net.ns);
@@ -133,7 +135,7 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   req.rcvWnd = w.rcvWnd;
   req.windowClamp = w.windowClamp;
   req.rcvWscale = w.rcvWscale;
-  req.synackStampMs = net.nowMs();
+  req.synackStampUs = net.nowUs();
   req.ehEntry = net.ehash.insert(req, EH_REQUEST, l3.family, req.saddr, req.sport, req.daddr, req.dport, 0);
   lsk.synQueueLen++;
   net.sockets.add(req);
@@ -289,10 +291,7 @@ function createChild(req: RequestSock, seg: TcpSegment): TcpSock {
   lsk.synQueueLen--;
   net.sockets.delete(req);
   net.mib[TCP_MIB_PASSIVEOPENS]!++;
-  // The handshake ACK's RTT, from the SYN-ACK's timestamp when there is one.
-  if (req.numTimeout === 0) {
-    const rtt = Math.max(net.nowMs() - req.synackStampMs, 0) * 1000;
-    if (rtt > 0) sk.seedRtt(rtt);
-  }
+  // tcp_synack_rtt_meas: the handshake's RTT when the SYN-ACK was not retransmitted (Karn).
+  if (req.numTimeout === 0) sk.seedRtt(Math.max(net.nowUs() - req.synackStampUs, 0));
   return sk;
 }

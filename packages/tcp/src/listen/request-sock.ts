@@ -34,8 +34,8 @@ export class RequestSock {
   ehEntry = -1;
   dif = 0;
   timer: Timer | null = null;
-  /** Time (ms) of the first SYN-ACK, for the timestamp RTT sample and TCP_INFO. */
-  synackStampMs = 0;
+  /** Time (µs) of the first SYN-ACK, for the handshake's RTT sample. */
+  synackStampUs = 0;
   lastOowAckMs = 0;
 
   constructor(

@@ -8,7 +8,7 @@
 import { type SkBuff } from '@netstack/core';
 import { TCPEXT } from '../config/index.js';
 import { CB_END_SEQ, CB_SEQ, CB_TCP_FLAGS, TCPCB_SACKED_ACKED, CB_SACKED, tcpLossProbeKind, tcpLossProbeSent, tcpScheduleLossProbe, tcpRtoDeltaUs, TLP_NONE, TLP_NEW_DATA } from '../recovery/index.js';
-import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_RETRANS } from '../timers/index.js';
+import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS } from '../timers/index.js';
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN } from '../wire/index.js';
 import { after, before } from '../receive/seq.js';
 import { TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
@@ -119,8 +119,10 @@ export function tcpRearmRto(sk: TcpSock): void {
     return;
   }
   let rto = sk.rtt.rtoUs;
-  // Offset the RTO by the time the head has been in flight (RFC 6298 5.3 as Linux reads it).
-  if (sk.timers.pending === ICSK_TIME_LOSS_PROBE || sk.timers.pending === 6) {
+  // After a TLP or RACK timer the RTO counts from the head's (re)transmission, not from now.
+  if (sk.timers.pending === ICSK_TIME_LOSS_PROBE || sk.timers.pending === ICSK_TIME_REO_TIMEOUT) {
+    sk.tp.cc.nowUs = sk.net.nowUs();
+    sk.tp.rtoUs = sk.rtt.rtoUs;
     const delta = tcpRtoDeltaUs(sk.tp);
     rto = Math.max(delta, 1);
   }
@@ -140,6 +142,7 @@ export function tcpScheduleLossProbeFor(sk: TcpSock, advancingRto: boolean): voi
 /** `tcp_send_loss_probe`: the TLP timer fired. */
 export function tcpSendLossProbe(sk: TcpSock): void {
   const tp = sk.tp;
+  tp.cc.nowUs = sk.net.nowUs();
   const canSendNew = sk.writeQueue.head !== null && !after(sk.writeQueue.head.cb[CB_END_SEQ]!, tcpWndEnd(sk));
   const kind = tcpLossProbeKind(tp, canSendNew);
   if (kind === TLP_NONE) {

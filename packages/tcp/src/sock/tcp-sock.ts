@@ -96,8 +96,8 @@ export class TcpSock {
   sndSml = 0;
   /** `tp->lsndtime` (jiffies), `tp->retrans_stamp` (ms), `icsk_retransmits`. */
   retransStamp = 0;
-  /** When our first SYN left (ms), to check the SYN-ACK's timestamp echo. */
-  synStampMs = 0;
+  /** When our first SYN left (µs): the handshake's RTT sample and the SYN-ACK's timestamp check. */
+  synStampUs = 0;
   /** The SYN we sent / will retransmit carries these (`tcp_connect`). */
   synSent = 0;
   /** `tp->bytes_acked`, `bytes_received`, `segs_in/out`, `data_segs_in/out`, `bytes_sent`, `bytes_retrans`. */

@@ -4,7 +4,7 @@
  * ends of FIN_WAIT2 and TIME_WAIT.
  */
 import { TCPEXT } from '../config/index.js';
-import { retransmitsTimedOut, rtoBackoff, TCP_RTO_MIN_MS } from '../rtt/index.js';
+import { retransmitsTimedOut, rtoBackoff, TCP_RTO_MIN_MS, TCP_TIMEOUT_INIT_MS } from '../rtt/index.js';
 import { tcpEnterLoss } from '../recovery/index.js';
 import { ICSK_TIME_RETRANS, TCP_RESOURCE_PROBE_INTERVAL_MS, type TcpTimerOwner, type WakeupKind } from '../timers/index.js';
 import { tcpRackReoTimeoutFor } from '../input/ack.js';
@@ -20,9 +20,10 @@ function writeTimeout(sk: TcpSock): boolean {
   const now = sk.net.nowMs();
   let expired: boolean;
   if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) {
+    // Time-based like every other state, from the first SYN with the 1 s initial RTO as base:
+    // with tcp_syn_retries 6 that is 127 s, which the linear first timeouts fill with 11 SYNs.
     const retries = sk.synRetries !== 0 ? sk.synRetries : conf.synRetries;
-    // The SYN's first timeouts are linear (`tcp_syn_linear_timeouts`); the model adds them.
-    expired = tp.retransmits >= retries;
+    expired = retransmitsTimedOut(retries, sk.timers.userTimeoutMs, tp.retransmits, sk.retransStamp, now, TCP_TIMEOUT_INIT_MS, sk.rtt.rtoMaxUs / 1000);
   } else {
     let retries = conf.retries2;
     if (sk.dead) retries = sk.timers.orphanRetries(rtoBackoff(sk.rtt.rtoUs, sk.rtt.backoff, sk.rtt.rtoMaxUs) < sk.rtt.rtoMaxUs);
