@@ -39,6 +39,8 @@ export interface Captured {
   opts: TcpOptions;
   sport: number;
   dport: number;
+  /** MSS of a TSO packet (several segments in one), 0 for a plain segment. */
+  gsoSize: number;
   bytes: Uint8Array;
 }
 
@@ -87,13 +89,15 @@ export class TcpScript {
   lastTsVal = 0;
   localPort = 8080;
 
-  constructor(seed = 1) {
+  constructor(seed = 1, opts: { tso?: boolean } = {}) {
     this.world = new World({ seed });
     this.sut = this.world.createNamespace('sut', [loopback({ up: true }), veth(), ipv4(), tcp()]);
     this.peerNs = this.world.createNamespace('peer', [veth()]);
     const [d, p] = createVethPair(this.sut, { name: 'eth0', peer: { name: 'eth0', netns: this.peerNs } });
     this.dev = d;
     this.peer = p;
+    // Segment-level scripts see one packet per MSS, as packetdrill runs with TSO off on its tun.
+    if (opts.tso !== true) d.setFeatures({ tso: false });
     d.open();
     p.open();
     const ip = getIpv4(this.sut);
@@ -106,7 +110,7 @@ export class TcpScript {
       owner: 'script',
       data: null,
       func: (skb) => {
-        this.capture(skb.buf.slice(skb.data, skb.data + skb.len));
+        this.capture(skb.buf.slice(skb.data, skb.data + skb.len), skb.gsoSize);
         skb.pool.consume(skb);
         return 0;
       },
@@ -117,7 +121,7 @@ export class TcpScript {
     return this.world.scheduler.now() / 1e6;
   }
 
-  private capture(ip: Uint8Array): void {
+  private capture(ip: Uint8Array, gsoSize: number): void {
     const ihl = (ip[0]! & 0xf) * 4;
     if (ip[9] !== 6) return;
     const t = ihl;
@@ -141,6 +145,7 @@ export class TcpScript {
       opts,
       sport: readU16(ip, t),
       dport,
+      gsoSize,
       bytes: ip,
     });
   }

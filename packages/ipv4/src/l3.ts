@@ -1,4 +1,5 @@
 import {
+  IPPROTO_TCP,
   AF_INET,
   DropReason,
   ERRNO,
@@ -104,7 +105,9 @@ export class Ipv4L3 implements NetworkProtocol {
     const fl = this.fl;
     const daddr = fl.daddr;
     const pmtudisc = opts.dontFragment ? IP_PMTUDISC_DO : stack.conf.noPmtuDisc !== 0 ? IP_PMTUDISC_DONT : IP_PMTUDISC_WANT;
-    if (pmtudisc === IP_PMTUDISC_DO && skb.len + 20 > rtMtu(rt, stack.now())) {
+    // A GSO packet is checked per segment (`skb_gso_network_seglen`): gso_size + L4 and IP headers.
+    const wireLen = skb.gsoSize !== 0 ? skb.gsoSize + gsoL4HeaderLen(skb, flow.protocol) + 20 : skb.len + 20;
+    if (pmtudisc === IP_PMTUDISC_DO && wireLen > rtMtu(rt, stack.now())) {
       // __ip_append_data: a datagram that may not be fragmented and does not fit is refused.
       kfreeSkb(skb, DropReason.PKT_TOO_BIG, stack.ns);
       return EMSGSIZE;
@@ -126,4 +129,9 @@ export class Ipv4L3 implements NetworkProtocol {
   isBroadcastAddress(addr: InetAddrWords): boolean {
     return this.stack.addrType(addr[0]!, null) === RTN_BROADCAST;
   }
+}
+
+/** The L4 header length of each segment of a GSO packet whose `data` is at the L4 header. */
+function gsoL4HeaderLen(skb: SkBuff, protocol: number): number {
+  return protocol === IPPROTO_TCP ? (skb.buf[skb.data + 12]! >>> 4) * 4 : 8;
 }

@@ -178,3 +178,28 @@ describe('listen queue', () => {
     s.expect({ flags: 'R', seq: 1 });
   });
 });
+
+describe('TSO (veth offers it, as on Linux)', () => {
+  it('the initial window leaves as one 10-segment packet; a SACK splits it and the retransmission is one MSS', () => {
+    const s = new TcpScript(1, { tso: true });
+    const { conn } = s.passiveOpen({ mss: 1000, sackOk: true, ts: [100, 0], wscale: 7 }, 502, 10);
+    conn.setsockopt('TCP_NODELAY', 1);
+    const mss = conn.sk.mss;
+    conn.send(new Uint8Array(20 * mss));
+    const burst = s.expect({ flags: '.', seq: 1, len: 10 * mss });
+    expect(burst.gsoSize).toBe(mss);
+    s.expectQuiet(0);
+    expect(conn.sk.tp.q.length).toBe(1);
+    expect(conn.sk.tp.q.packets_out).toBe(10);
+    s.run(10);
+    // The first segment is lost; 2..4 are SACKed: the queue is cut at the block's edges.
+    s.inject({ flags: '.', seq: 1, ack: 1, win: 2000, opts: { ts: s.ts(200), sack: [[1 + mss, 1 + 4 * mss]] } });
+    s.expect({ flags: '.', seq: 1, len: mss });
+    expect(conn.sk.tp.q.packets_out).toBe(10);
+    expect(conn.sk.tp.q.sacked_out).toBe(3);
+    // The cumulative ACK after the repair takes everything; the rest of the window follows.
+    s.inject({ flags: '.', seq: 1, ack: 1 + 10 * mss, win: 2000, opts: { ts: s.ts(201) } });
+    expect(conn.sk.tp.q.packets_out).toBeGreaterThan(0);
+    expect(conn.sk.sndUna).toBe((conn.sk.synSent + 1 + 10 * mss) >>> 0);
+  });
+});

@@ -4,11 +4,12 @@
  * may announce the opened window and DRS autotunes the buffer), shutdown, close (RST when
  * unread data is discarded, RFC 2525 2.17; SO_LINGER 0 aborts), and `tcp_poll`.
  */
-import { NetError } from '@netstack/core';
+import { ERRNO, NetError } from '@netstack/core';
 import { TCPEXT } from '../config/index.js';
 import { CB_END_SEQ, CB_SEQ, CB_TCP_FLAGS } from '../recovery/index.js';
 import { TCPHDR_PSH } from '../wire/index.js';
 import { tcpPushPendingFrames, tcpSendActiveReset, tcpSendAck, tcpSendFin } from '../output/write-xmit.js';
+import { tcpSizeGoal } from '../output/tso.js';
 import {
   POLLERR,
   POLLHUP,
@@ -48,28 +49,34 @@ function memoryFree(sk: TcpSock): boolean {
   return sk.wmemQueued < sk.sndbuf && sk.notsentBytes < sk.notsentLowat;
 }
 
-/** `tcp_sendmsg_locked`. Returns the bytes taken (at least 1 unless `length` is 0) or throws. */
+/** −EAGAIN from the data calls: the common case of a non-blocking socket, so not an exception. */
+export const EAGAIN = -ERRNO.EAGAIN;
+
+/**
+ * `tcp_sendmsg_locked`. Returns the bytes taken (at least 1 unless `length` is 0), or EAGAIN
+ * (negative) when the send buffer is full or the handshake is not done; throws other errors.
+ */
 export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length: number): number {
   takeError(sk);
   if (sk.shutdownFlags & SEND_SHUTDOWN) throw new NetError('EPIPE', 'socket is shut down for writing');
   const st = sk.state;
-  if (st === TCP_SYN_SENT || st === TCP_SYN_RECV) throw new NetError('EAGAIN', 'connection in progress');
+  if (st === TCP_SYN_SENT || st === TCP_SYN_RECV) return EAGAIN;
   if (st !== TCP_ESTABLISHED && st !== TCP_CLOSE_WAIT) throw new NetError(st === TCP_LISTEN || st === TCP_CLOSE ? 'ENOTCONN' : 'EPIPE', 'socket is not connected');
   let copied = 0;
-  const mss = sk.mss;
+  const goal = tcpSizeGoal(sk);
   const pool = sk.pool;
   while (copied < length) {
     let tail = sk.writeQueue.tail;
-    if (tail === null || tail.len >= mss || tail.cb[CB_TCP_FLAGS]! !== 0) {
+    if (tail === null || tail.len >= goal || tail.tailroom() === 0 || tail.cb[CB_TCP_FLAGS]! !== 0) {
       if (!memoryFree(sk)) break;
-      tail = pool.alloc(mss, 0);
+      tail = pool.alloc(goal, 0);
       tail.cb.fill(0);
       tail.cb[CB_SEQ] = sk.writeSeq;
       tail.cb[CB_END_SEQ] = sk.writeSeq;
       sk.writeQueue.enqueue(tail);
       sk.wmemQueued += tail.truesize;
     }
-    const n = Math.min(mss - tail.len, length - copied);
+    const n = Math.min(goal - tail.len, tail.tailroom(), length - copied);
     const at = tail.put(n);
     tail.buf.set(data.subarray(offset + copied, offset + copied + n), at);
     sk.writeQueue.bytes += n;
@@ -79,7 +86,7 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
   }
   if (copied === 0 && length > 0) {
     sk.noSpace = true;
-    throw new NetError('EAGAIN', `send buffer full (${sk.wmemQueued} of ${sk.sndbuf} bytes queued)`);
+    return EAGAIN;
   }
   if (copied < length) sk.noSpace = true;
   // tcp_push: PSH on the last buffer of the write, then send what may go.
@@ -89,7 +96,7 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
   return copied;
 }
 
-/** `tcp_recvmsg`: up to `max` bytes into `out`; 0 at end of stream; EAGAIN when nothing yet. */
+/** `tcp_recvmsg`: up to `max` bytes into `out`; 0 at end of stream; EAGAIN (negative) when nothing yet. */
 export function tcpRecvmsg(sk: TcpSock, out: Uint8Array, off: number, max: number): number {
   if (sk.state === TCP_LISTEN) throw new NetError('ENOTCONN', 'socket is listening');
   const rx = sk.rx;
@@ -100,7 +107,7 @@ export function tcpRecvmsg(sk: TcpSock, out: Uint8Array, off: number, max: numbe
   }
   takeError(sk);
   if (sk.shutdownFlags & RCV_SHUTDOWN || sk.state === TCP_CLOSE) return 0;
-  throw new NetError('EAGAIN', 'no data to read');
+  return EAGAIN;
 }
 
 /**

@@ -5,11 +5,11 @@
  * are `NetError`s with the kernel's errno names. Calls never block (O_NONBLOCK semantics):
  * `onReadable`/`onWritable`/`onError`/`onAcceptable` are poll()'s wakeups.
  */
-import { AF_INET, parseInetAddr, formatInetAddr, type InetAddrWords, type NetNamespace } from '@netstack/core';
+import { AF_INET, NetError, parseInetAddr, formatInetAddr, type InetAddrWords, type NetNamespace } from '@netstack/core';
 import { tcpNet } from '../net/tcp-net.js';
 import { TcpSock } from '../sock/tcp-sock.js';
 import { tcpAccept, tcpBind, tcpConnect, tcpListen } from './connect.js';
-import { tcpClose, tcpPoll, tcpRecvmsg, tcpSendmsg, tcpShutdown } from './io.js';
+import { EAGAIN, tcpClose, tcpPoll, tcpRecvmsg, tcpSendmsg, tcpShutdown } from './io.js';
 import { tcpGetsockopt, tcpSetsockopt, type SockOptName } from './sockopt.js';
 
 /** Where a socket is bound or connected. */
@@ -61,14 +61,40 @@ export class TcpSocket {
     return new TcpSocket(this.locked(() => tcpAccept(this.sk)));
   }
 
-  /** Queue bytes for sending; returns how many were taken (EAGAIN when none fit). */
+  /** Queue bytes for sending; returns how many were taken. Throws NetError (EAGAIN when none fit). */
   send(data: Uint8Array, offset = 0, length = data.length - offset): number {
-    return this.locked(() => tcpSendmsg(this.sk, data, offset, length));
+    const n = this.trySend(data, offset, length);
+    if (n === EAGAIN) throw new NetError('EAGAIN', `send buffer full (${this.sk.wmemQueued} of ${this.sk.sndbuf} bytes queued)`);
+    return n;
   }
 
-  /** Read into `out`; 0 at end of stream, EAGAIN when nothing is there yet. */
+  /** Read into `out`; 0 at end of stream. Throws NetError (EAGAIN when nothing is there yet). */
   recv(out: Uint8Array, offset = 0, length = out.length - offset): number {
-    return this.locked(() => tcpRecvmsg(this.sk, out, offset, length));
+    const n = this.tryRecv(out, offset, length);
+    if (n === EAGAIN) throw new NetError('EAGAIN', 'no data to read');
+    return n;
+  }
+
+  /** `send` for event loops: −11 (−EAGAIN) instead of an exception when nothing fits. */
+  trySend(data: Uint8Array, offset = 0, length = data.length - offset): number {
+    const sk = this.sk;
+    sk.lock();
+    try {
+      return tcpSendmsg(sk, data, offset, length);
+    } finally {
+      sk.release();
+    }
+  }
+
+  /** `recv` for event loops: −11 (−EAGAIN) instead of an exception when nothing is there. */
+  tryRecv(out: Uint8Array, offset = 0, length = out.length - offset): number {
+    const sk = this.sk;
+    sk.lock();
+    try {
+      return tcpRecvmsg(sk, out, offset, length);
+    } finally {
+      sk.release();
+    }
   }
 
   /** SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2. */

@@ -15,6 +15,7 @@ import type { TcpSegment } from '../net/tcp-net.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { sockWriteSpace } from '../sock/lifecycle.js';
 import { tcpNewSpace } from '../output/sndbuf.js';
+import { tcpPrepareRtxForAck } from '../output/tso.js';
 import { retransmitterOf, tcpRearmRto, tcpScheduleLossProbeFor, tcpWndEnd, tcpWriteXmit } from '../output/write-xmit.js';
 import { tcpSendChallengeAck } from './challenge-ack.js';
 import { TCPHDR_SYN } from '../wire/index.js';
@@ -71,6 +72,7 @@ export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
   const priorRetrans = tp.q.total_retrans;
   let flag = ackUpdateWindow(sk, seg);
   const o = seg.opts;
+  if (sk.gsoOk) tcpPrepareRtxForAck(sk, ack, o.sackBlocks, sk.sackOk ? o.numSacks : 0);
   const delivered = tcpAckRecovery(tp, ack, o.sackBlocks, sk.sackOk ? o.numSacks : 0, nowUs, sk.sackState, sk.recoveryOut, retransmitterOf(sk));
   if (delivered < 0) return ACK_INVALID;
   const out = sk.recoveryOut;

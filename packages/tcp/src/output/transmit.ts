@@ -6,7 +6,10 @@
  * with the TCP_WFREE destructor: that is what TCP Small Queues counts.
  */
 import {
+  AF_INET,
   CHECKSUM_PARTIAL,
+  SKB_GSO_TCPV4,
+  SKB_GSO_TCPV6,
   IPPROTO_TCP,
   SKB_DESTRUCTOR_TCP_WFREE,
   copyBytes,
@@ -121,6 +124,13 @@ export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len
   const pseudo = l3.pseudoHeaderSum(sk.flow.saddr, sk.flow.daddr, IPPROTO_TCP, hl + len);
   writeTcpHeader(skb, at, sk.sport, sk.dport, seq, ack, flags, window, o, len, pseudo, sk.csumOffload);
 
+  const mss = sk.tp.cc.mss_cache;
+  if (len > mss) {
+    // One packet of several segments for the device to cut (TSO): gso_size is the MSS.
+    skb.gsoSize = mss;
+    skb.gsoSegs = Math.ceil(len / mss);
+    skb.gsoType = sk.family === AF_INET ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6;
+  }
   skb.sk = sk;
   skb.destructor = SKB_DESTRUCTOR_TCP_WFREE;
   sk.wmemAlloc += skb.truesize;

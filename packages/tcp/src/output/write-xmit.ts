@@ -14,6 +14,7 @@ import { after, before } from '../receive/seq.js';
 import { TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpTransmit } from './transmit.js';
+import { tcpFragmentRtx, tsoFragment, tsoSegs } from './tso.js';
 
 /** `tcp_wnd_end`: snd_una + snd_wnd. */
 export function tcpWndEnd(sk: TcpSock): number {
@@ -61,10 +62,9 @@ function sendHead(sk: TcpSock, skb: SkBuff): number {
   const rc = tcpTransmit(sk, skb, 0, skb.len, seq, cb[CB_TCP_FLAGS]! | TCPHDR_ACK, false);
   if (rc < 0 && rc !== -105 /* ENOBUFS: a qdisc drop is a loss, not an error */) return rc;
   sk.writeQueue.dequeue();
-  sk.writeQueue.bytes += 0;
   const tp = sk.tp;
   const wasEmpty = tp.q.packets_out === 0;
-  tp.q.push(skb, seq, endSeq, 1, sk.net.nowUs(), tp.delivered);
+  tp.q.push(skb, seq, endSeq, tsoSegs(skb.len, sk.mss), sk.net.nowUs(), tp.delivered);
   cb[CB_TCP_FLAGS] = cb[CB_TCP_FLAGS]! | TCPHDR_ACK;
   tp.cc.snd_nxt = endSeq;
   tp.cc.packets_out = tp.q.packets_out;
@@ -84,14 +84,26 @@ export function tcpWriteXmit(sk: TcpSock, nonagle: number, pushOne: boolean): bo
   const cc = tp.cc;
   let sent = 0;
   let cwndLimited = false;
+  const mss = sk.mss;
   for (let skb = sk.writeQueue.head; skb !== null; skb = sk.writeQueue.head) {
     if (smallQueueCheck(sk, skb)) break;
-    if (tp.packetsInFlight() >= cc.snd_cwnd) {
+    const quota = cc.snd_cwnd - tp.packetsInFlight();
+    if (quota <= 0) {
       cwndLimited = true;
       break;
     }
-    if (after(skb.cb[CB_END_SEQ]!, tcpWndEnd(sk)) && skb.len > 0) break;
-    if (skb.next === null && !nagleTest(sk, skb, skb.next === null ? nonagle : TCP_NAGLE_PUSH)) break;
+    // tcp_snd_wnd_test: at least the first MSS must fit the peer's window.
+    const seq = skb.cb[CB_SEQ]!;
+    const wndEnd = tcpWndEnd(sk);
+    if (skb.len > 0 && after((seq + Math.min(skb.len, mss)) >>> 0, wndEnd)) break;
+    if (skb.next === null && !nagleTest(sk, skb, nonagle)) break;
+    // tcp_mss_split_point + tso_fragment: no more than cwnd and the window allow, in whole MSS.
+    if (skb.len > mss) {
+      let limit = Math.min(skb.len, quota * mss);
+      const room = (wndEnd - seq) >>> 0;
+      if (room < limit) limit = Math.max(mss, Math.floor(room / mss) * mss);
+      if (limit < skb.len) tsoFragment(sk, skb, limit);
+    }
     if (sendHead(sk, skb) < 0) break;
     sent++;
     if (pushOne) break;
@@ -154,7 +166,9 @@ export function tcpSendLossProbe(sk: TcpSock): void {
     tcpWriteXmit(sk, TCP_NAGLE_OFF, true);
     if (tp.q.packets_out !== before) tcpLossProbeSent(tp, false);
   } else {
-    const skb = tp.q.tail;
+    let skb = tp.q.tail;
+    // The probe is the last segment only (a TSO tail is split before it).
+    if (skb !== null && skb.len > sk.mss) skb = tcpFragmentRtx(sk, skb, (tsoSegs(skb.len, sk.mss) - 1) * sk.mss);
     if (skb !== null) {
       tp.q.retransmitted(skb, sk.net.nowUs(), tp.delivered, true);
       tcpRetransmitOne(sk, skb);

@@ -3,6 +3,7 @@
  * congestion-control view `CcSock` (cwnd, ssthresh, ca_state, srtt, min_rtt, snd_una/snd_nxt).
  * One object per connection, mutated in place.
  */
+import type { SkBuff } from '@netstack/core';
 import { CcSock } from '../cong/index.js';
 import { RtxQueue } from './rtx-queue.js';
 
@@ -89,6 +90,8 @@ export class TcpRecoverySock {
   rexmitNew = false;
   /** Unsent data fits the peer's window (`!tcp_write_queue_empty && after(tcp_wnd_end, snd_nxt)`); the socket supplies it. */
   canSendNew: () => boolean = () => false;
+  /** Called before a buffer is retransmitted: the socket splits TSO buffers to one MSS. */
+  beforeRetransmit: (skb: SkBuff) => void = () => {};
 
   constructor(cc: CcSock = new CcSock()) {
     this.cc = cc;

@@ -25,6 +25,8 @@ import type { TcpEndpoint } from '../net/endpoint.js';
 import { TCP_CLOSE, TCP_LISTEN } from './states.js';
 import { SockTimerOwner } from './timer-hooks.js';
 import { tcpTsqHandler } from '../output/write-xmit.js';
+import { tcpTrimForRetransmit } from '../output/tso.js';
+import { after } from '../receive/seq.js';
 import { tcpProcessBacklog } from '../input/tcp-input.js';
 
 /** The default MSS before anything is known (TCP_MSS_DEFAULT, RFC 9293 3.7.1). */
@@ -113,6 +115,8 @@ export class TcpSock {
   rtxFn: ((skb: SkBuff) => void) | null = null;
   /** The route's device finishes our checksums (NETIF_F_HW_CSUM/IP_CSUM): CHECKSUM_PARTIAL. */
   csumOffload = false;
+  /** The route's device does TSO for us (`sk_can_gso`): buffers up to ~64 KiB leave as one packet. */
+  gsoOk = false;
   /** Ask for ECN in our SYN (`tcp_ecn` 1; 2, the default, only answers). */
   ecnRequest = false;
   /** A FIN is queued (`TCPHDR_FIN` on the tail) / was sent. */
@@ -212,6 +216,8 @@ export class TcpSock {
     this.tp.earlyRetrans = conf.earlyRetrans;
     this.tp.rackEnabled = (conf.recovery & 1) !== 0;
     net.cc.assign(this.tp.cc);
+    this.tp.beforeRetransmit = (skb) => tcpTrimForRetransmit(this, skb);
+    this.tp.canSendNew = () => this.writeQueue.head !== null && !after(this.writeQueue.head.cb[1]!, (this.sndUna + this.sndWnd) >>> 0);
     this.timers = new TcpTimers(net.scheduler, new SockTimerOwner(this), this.rtt, {
       keepaliveTimeMs: conf.keepaliveTime * 1000,
       keepaliveIntvlMs: conf.keepaliveIntvl * 1000,
@@ -287,6 +293,7 @@ export class TcpSock {
     const dev = this.l3.routeOutput(this.flow, this.pmtu);
     if (typeof dev === 'number') throw errnoError(-dev, 'no route to host');
     this.csumOffload = dev.features.has(NETIF_F.HW_CSUM) || dev.features.has(NETIF_F.IP_CSUM);
+    this.gsoOk = this.csumOffload && dev.features.has(NETIF_F.SG) && dev.features.has(this.family === AF_INET ? NETIF_F.TSO : NETIF_F.TSO6);
   }
 
   /** The MSS a listener announces to new connections. */

@@ -61,6 +61,7 @@ function retransmitTimer(sk: TcpSock): void {
   if (tp.retransmits === 0) net.ext[TCPEXT.TCPTimeouts]!++;
   tp.cc.nowUs = net.nowUs();
   if (tcpEnterLoss(tp, net.conf.reordering)) net.ext[TCPEXT.TCPSACKReneging]!++;
+  tp.beforeRetransmit(head);
   tp.q.retransmitted(head, tp.cc.nowUs, tp.delivered, false);
   if (tp.undo_retrans < 0) tp.undo_retrans = 0;
   tp.undo_retrans++;
