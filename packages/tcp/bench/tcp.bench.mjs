@@ -39,6 +39,8 @@ const CHECK_STRIDE = 1021;
 /** Connections per conn-rate step, and how many are in flight at once. */
 const CONNS_PER_STEP = 64;
 const CONN_CONCURRENCY = 8;
+/** Steps each case runs in its worker before the harness measures (JIT warm-up), in ms. */
+const WARM_MS = 300;
 /** Bound of one request to a worker (setup, a step, the close). */
 const STEP_TIMEOUT_MS = 30_000;
 
@@ -543,6 +545,9 @@ function workerMain({ tcpBench, ctrl: ctrlBuf, out: outBuf, msg: msgBuf }) {
     try {
       if (op === 'init') {
         bench = await CASES[tcpBench]();
+        // Warm the JIT on both sides before the harness's own warm-up and rounds.
+        const t0 = performance.now();
+        for (let i = 0; i < 1000 && performance.now() - t0 < WARM_MS; i++) await bench.step();
         out[0] = 0;
       } else if (op === 'step') {
         out[0] = await bench.step();

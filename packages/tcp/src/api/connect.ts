@@ -9,6 +9,7 @@ import { ICSK_TIME_RETRANS } from '../timers/index.js';
 import { TCPOLEN_TSTAMP_ALIGNED } from '../wire/index.js';
 import { tcpAdvertisedMss, tcpSyncMss } from '../input/establish.js';
 import { tcpSendSyn } from '../output/write-xmit.js';
+import { lockedClamp } from '../listen/listen.js';
 import { TCP_CLOSE, TCP_LISTEN, TCP_SYN_SENT } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpSetState } from '../sock/lifecycle.js';
@@ -79,6 +80,7 @@ export function tcpConnect(sk: TcpSock, daddr: InetAddrWords, dport: number): vo
   tcpSyncMss(sk);
   const win = sk.rx.win;
   // A fresh connect has no ts_recent_stamp, so the full advmss rounds the window (64240 = 44 × 1460).
+  win.windowClamp = lockedClamp(sk);
   const w = selectInitialWindow(win.fullSpace(), sk.advmss, win.windowClamp, sk.wscaleOk, 0, sk.rcvSysctls);
   win.rcvWnd = w.rcvWnd;
   win.windowClamp = w.windowClamp;

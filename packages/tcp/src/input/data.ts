@@ -14,6 +14,7 @@ import type { TcpSock } from '../sock/tcp-sock.js';
 import { sockDataReady, tcpSetState, tcpTimeWait } from '../sock/lifecycle.js';
 import { tcpPushPendingFrames, tcpSendAck } from '../output/write-xmit.js';
 import { tcpPullHeader } from './tcp-input.js';
+import { foldReceiverStats } from './rx-stats.js';
 
 /** `tcp_measure_rcv_mss`: the largest segment seen estimates the peer's MSS. */
 function measureRcvMss(sk: TcpSock, len: number): void {
@@ -28,7 +29,6 @@ export function tcpDataQueue(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
   tcpPullHeader(seg, skb);
   const priorFin = rx.finReceived;
   const priorOfo = rx.ofo.length;
-  const priorDelayedAckLost = rx.stats.delayedAckLost;
   const rc = rx.dataQueue(skb);
   const timers = sk.timers;
   if (rc === RCV_QUEUED && len > 0) {
@@ -45,10 +45,10 @@ export function tcpDataQueue(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
     timers.ackPending |= ICSK_ACK_SCHED | ICSK_ACK_NOW;
   } else if (rc === RCV_DROPPED) {
     // Old data (D-SACK it, ACK now: DelayedACKLost) or no room: the sender must learn at once.
-    if (rx.stats.delayedAckLost !== priorDelayedAckLost) sk.net.ext[TCPEXT.DelayedACKLost]!++;
     timers.enterQuickAckMode(TCP_MAX_QUICKACKS, rx.win.rcvWnd, rx.win.rcvMss);
     timers.ackPending |= ICSK_ACK_SCHED | ICSK_ACK_NOW;
   }
+  foldReceiverStats(sk);
   if (rx.finReceived && !priorFin) tcpFin(sk);
   else if (rc === RCV_QUEUED && len > 0 && !sk.dead) sockDataReady(sk);
 }

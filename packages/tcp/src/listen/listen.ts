@@ -78,6 +78,14 @@ function synackTimer(req: RequestSock): void {
   req.timer!.arm(Math.min(TCP_TIMEOUT_INIT_US * 2 ** req.numTimeout, 120_000_000) * 1000);
 }
 
+/** The window clamp: SO_RCVBUF caps it at the buffer's full space (`tcp_openreq_init_rwin`). */
+export function lockedClamp(sk: TcpSock): number {
+  const win = sk.rx.win;
+  const full = win.fullSpace();
+  if (win.rcvbufLocked && (win.windowClamp > full || win.windowClamp === 0)) return full;
+  return win.windowClamp;
+}
+
 /** A segment for a listening socket. */
 export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number {
   const net = lsk.net;
@@ -131,7 +139,7 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   // tcp_openreq_init_rwin: the window and scale we offer.
   const advmss = lsk.advmssFor();
   const mss = advmss - (req.tstampOk ? TCPOLEN_TSTAMP_ALIGNED : 0);
-  const w = selectInitialWindow(lsk.rx.win.fullSpace(), mss, lsk.rx.win.windowClamp, req.wscaleOk, 0, lsk.rcvSysctls);
+  const w = selectInitialWindow(lsk.rx.win.fullSpace(), mss, lockedClamp(lsk), req.wscaleOk, 0, lsk.rcvSysctls);
   req.rcvWnd = w.rcvWnd;
   req.windowClamp = w.windowClamp;
   req.rcvWscale = w.rcvWscale;

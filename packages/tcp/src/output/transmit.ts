@@ -24,6 +24,7 @@ import {
 import { TCP_MIB_OUTSEGS, TCP_MIB_RETRANSSEGS } from '../config/index.js';
 import { TCPHDR_ACK, TCPHDR_SYN, TCP_HLEN, clearTcpOptions, emitTcpOptions, tcpOptionsLen, type TcpOptions } from '../wire/index.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
+import { foldWindowStats } from '../input/rx-stats.js';
 
 const XMIT: XmitOptions = { ttl: -1, tos: 0, dontFragment: true };
 /** INET_ECN_ECT_0: data segments of an ECN connection are ECN-capable (RFC 3168). */
@@ -119,7 +120,12 @@ export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len
   const rx = sk.rx;
   let window: number;
   if (syn) window = Math.min(rx.win.rcvWnd, 0xffff);
-  else window = rx.win.selectWindow(rx.rcvNxt, rx.rmemAlloc, rx.ackNomem);
+  else {
+    window = rx.win.selectWindow(rx.rcvNxt, rx.rmemAlloc, rx.ackNomem);
+    // ICSK_ACK_NOMEM lives in icsk_ack.pending, which the ACK this segment carries clears.
+    if (flags & TCPHDR_ACK) rx.ackNomem = false;
+    foldWindowStats(sk);
+  }
   const ack = (flags & TCPHDR_ACK) !== 0 ? rx.rcvNxt : 0;
   const pseudo = l3.pseudoHeaderSum(sk.flow.saddr, sk.flow.daddr, IPPROTO_TCP, hl + len);
   writeTcpHeader(skb, at, sk.sport, sk.dport, seq, ack, flags, window, o, len, pseudo, sk.csumOffload);
