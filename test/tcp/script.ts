@@ -198,6 +198,29 @@ export class TcpScript {
     let pseudo = (REMOTE >>> 16) + (REMOTE & 0xffff) + (LOCAL >>> 16) + (LOCAL & 0xffff) + 6 + hl + len;
     pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
     writeU16(ip, t + 16, csumFold(csumPartial(ip, t, hl + len, pseudo)));
+    this.sendIp(ip);
+  }
+
+  /** An ICMP error from the remote host quoting `quoted` (an IP packet the stack sent). */
+  injectIcmp(type: number, code: number, quoted: Uint8Array, mtu = 0): void {
+    const q = quoted.subarray(0, Math.min(quoted.length, 28 + 40));
+    const ip = new Uint8Array(20 + 8 + q.length);
+    ip[0] = 0x45;
+    writeU16(ip, 2, ip.length);
+    ip[8] = 64;
+    ip[9] = 1;
+    writeU32(ip, 12, REMOTE);
+    writeU32(ip, 16, LOCAL);
+    writeU16(ip, 10, csumFold(csumPartial(ip, 0, 20, 0)));
+    ip[20] = type;
+    ip[21] = code;
+    if (mtu !== 0) writeU16(ip, 26, mtu);
+    ip.set(q, 28);
+    writeU16(ip, 22, csumFold(csumPartial(ip, 20, 8 + q.length, 0)));
+    this.sendIp(ip);
+  }
+
+  private sendIp(ip: Uint8Array): void {
     const skb = this.world.pool.allocFrom(ip);
     skb.dev = this.peer;
     skb.protocol = ETH_P_IP;

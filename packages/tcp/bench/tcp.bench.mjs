@@ -185,7 +185,7 @@ async function ourPair() {
   devB.open();
   getIpv4(a).addAddress(devA, '10.0.0.1/24');
   getIpv4(b).addAddress(devB, '10.0.0.2/24');
-  return { world, a, b, TcpSocket: tcpPkg.TcpSocket, tcpNet: tcpPkg.tcpNet };
+  return { world, a, b, TcpSocket: tcpPkg.TcpSocket };
 }
 
 /**
@@ -409,7 +409,7 @@ function runConnections(total, concurrency, open, what) {
 
 /** tcp-conn-rate, ours. */
 async function oursConn() {
-  const { world, a, b, TcpSocket, tcpNet } = await ourPair();
+  const { world, a, b, TcpSocket } = await ourPair();
   const lsock = TcpSocket.create(b);
   lsock.bind('0.0.0.0', 80);
   lsock.listen(511);
@@ -473,7 +473,6 @@ async function oursConn() {
       if (accepted !== opened || closedClients !== opened) problems.push(`opened ${opened} connections, accepted ${accepted}, closed by the client ${closedClients}`);
       const estab = a.snmp.get('TcpCurrEstab') + b.snmp.get('TcpCurrEstab');
       if (estab !== 0) problems.push(`${estab} connections still ESTABLISHED/CLOSE_WAIT`);
-      void tcpNet;
       return { live: world.pool.live, problem: problems.join('; ') || null };
     },
   };

@@ -205,7 +205,8 @@ export function tcpClose(sk: TcpSock): void {
   } else if (sk.state === TCP_FIN_WAIT2) {
     sk.timers.orphanFinWait2();
   }
-  if (sk.lingerOn && sk.lingerSec > 0 && (sk.state === TCP_FIN_WAIT1 || sk.state === TCP_CLOSING || sk.state === TCP_LAST_ACK)) sk.timers.startLinger(sk.lingerSec * 1000);
+  // SO_LINGER with a time only makes a blocking close() wait (sk_stream_wait_close); calls here
+  // never block, so the orphan simply goes on, as after the wait in Linux.
 }
 
 /** `tcp_poll`. */

@@ -2,8 +2,8 @@
  * `tcp_v4_err` (tcp_ipv4.c): an ICMP error quoting one of our segments. The quoted header gives
  * the socket (we sent it: source = local); a quoted sequence outside [snd_una, snd_nxt] is
  * ignored (OutOfWindowIcmps, RFC 5927). "Fragmentation needed" lowers the path MTU and resends
- * at the new MSS; other errors abort a connection still in its handshake (hard errors), and are
- * remembered as a soft error on an established one (RFC 1122 4.2.3.9).
+ * at the new MSS; other errors abort a connection still in its handshake, and are remembered as
+ * a soft error on an established one, reported only if it times out (RFC 1122 4.2.3.9).
  */
 import { readU16, readU32, type IcmpErrorInfo, type NetworkProtocol, type SkBuff } from '@netstack/core';
 import { TCPEXT } from '../config/index.js';
@@ -14,7 +14,7 @@ import { TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { sockErrorReport, tcpDone } from '../sock/lifecycle.js';
 import { tcpSyncMss } from './establish.js';
-import { tcpRetransmitOne } from '../output/write-xmit.js';
+import { tcpSimpleRetransmit } from '../output/simple-retransmit.js';
 
 const ICMP_DEST_UNREACH = 3;
 const ICMP_FRAG_NEEDED = 4;
@@ -45,18 +45,18 @@ export function tcpErrHandler(net: TcpNet, skb: SkBuff, info: IcmpErrorInfo, l3:
     if (info.info < sk.pmtu.value) {
       sk.pmtu.value = info.info;
       tcpSyncMss(sk);
-      const head = sk.tp.q.head;
-      if (head !== null && head.len > sk.mss) tcpRetransmitOne(sk, head);
+      tcpSimpleRetransmit(sk);
     }
     return;
   }
   if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) {
-    if (info.fatal) {
-      sockErrorReport(sk, info.errno);
-      tcpDone(sk);
-    } else {
+    // Any ICMP error during the handshake aborts it (the socket may still be owned: soft then).
+    if (sk.owned > 0) {
       sk.errSoft = info.errno;
+      return;
     }
+    sockErrorReport(sk, info.errno);
+    tcpDone(sk);
     return;
   }
   sk.errSoft = info.errno;

@@ -195,7 +195,6 @@ export function tcpRetransmitOne(sk: TcpSock, skb: SkBuff): number {
     len -= off;
     seq = sk.sndUna;
   }
-  if (sk.retransStamp === 0) sk.retransStamp = sk.net.nowMs() || 1;
   return tcpTransmit(sk, skb, off, len, seq, cb[CB_TCP_FLAGS]! | TCPHDR_ACK, true);
 }
 

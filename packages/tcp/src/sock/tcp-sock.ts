@@ -14,7 +14,7 @@
 import { AF_INET, NETIF_F, SkbQueue, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
 import { CcSock } from '../cong/index.js';
 import type { BindOwner, Listener } from '../lookup/index.js';
-import { RecoveryOutcome, SackTagState, TcpRecoverySock } from '../recovery/index.js';
+import { RecoveryOutcome, SackTagState, TcpRecoverySock, skbTxUs } from '../recovery/index.js';
 import { TcpReceiver, type RcvWindowSysctls } from '../receive/index.js';
 import { ackUpdateRtt, createRttState, type RttState } from '../rtt/index.js';
 import { errnoError } from '../api/errno.js';
@@ -216,7 +216,11 @@ export class TcpSock {
     this.tp.earlyRetrans = conf.earlyRetrans;
     this.tp.rackEnabled = (conf.recovery & 1) !== 0;
     net.cc.assign(this.tp.cc);
-    this.tp.beforeRetransmit = (skb) => tcpTrimForRetransmit(this, skb);
+    this.tp.beforeRetransmit = (skb) => {
+      // retrans_stamp: when the first retransmitted segment of this episode was first sent.
+      if (this.retransStamp === 0) this.retransStamp = Math.floor(skbTxUs(skb) / 1000) || 1;
+      tcpTrimForRetransmit(this, skb);
+    };
     this.tp.canSendNew = () => this.writeQueue.head !== null && !after(this.writeQueue.head.cb[1]!, (this.sndUna + this.sndWnd) >>> 0);
     this.timers = new TcpTimers(net.scheduler, new SockTimerOwner(this), this.rtt, {
       keepaliveTimeMs: conf.keepaliveTime * 1000,

@@ -141,10 +141,7 @@ export class SockTimerOwner implements TcpTimerOwner {
     tcpTimeWaitKill(this.sk, substate);
   }
   lingerExpired(): void {
-    const sk = this.sk;
-    if (sk.state === TCP_CLOSE) return;
-    tcpSendActiveReset(sk);
-    tcpDone(sk);
+    // close() never blocks here (see tcpClose), so no linger wait is ever armed.
   }
 }
 
