@@ -203,3 +203,24 @@ describe('TSO (veth offers it, as on Linux)', () => {
     expect(conn.sk.sndUna).toBe((conn.sk.synSent + 1 + 10 * mss) >>> 0);
   });
 });
+
+describe('F-RTO (RFC 5682)', () => {
+  it('a spurious timeout is undone: after the RTO retransmission, an ACK of never-retransmitted data restores cwnd', () => {
+    const { s, conn } = sender();
+    const mss = conn.sk.mss;
+    sendSegments(conn, 4, mss);
+    for (let i = 0; i < 4; i++) s.next();
+    const cwnd = conn.sk.tp.cc.snd_cwnd;
+    // No ACK: the tail loss probe, then the RTO resends the head with cwnd 1.
+    s.expect({ flags: 'P.', seq: 1 + 3 * mss }, 100);
+    s.expect({ flags: '.', seq: 1, len: mss }, 500);
+    expect(conn.sk.tp.cc.icsk_ca_state).toBe(4);
+    expect(conn.sk.tp.cc.snd_cwnd).toBe(1);
+    // The ACKs were only late: one covering everything (never-retransmitted data included).
+    s.inject({ flags: '.', seq: 1, ack: 1 + 4 * mss, win: 2000, opts: { ts: s.ts(400) } });
+    expect(conn.sk.tp.cc.icsk_ca_state).toBe(0);
+    expect(conn.sk.tp.cc.snd_cwnd).toBe(cwnd);
+    expect(s.sut.snmp.get('TcpExtTCPSpuriousRTOs')).toBe(1);
+    expect(s.sut.snmp.get('TcpExtTCPLossUndo')).toBe(1);
+  });
+});

@@ -143,6 +143,11 @@ function countRecovery(sk: TcpSock, out: RecoveryOutcome, priorRetrans: number):
   if (out.enteredRecovery) ext[tp.isReno() ? TCPEXT.TCPRenoRecovery : TCPEXT.TCPSackRecovery]!++;
   const retrans = tp.q.total_retrans - priorRetrans;
   if (retrans > 0) ext[TCPEXT.TCPFastRetrans]! += retrans;
+  if ((tp.lossUndos | tp.spuriousRtos) !== 0) {
+    ext[TCPEXT.TCPLossUndo]! += tp.lossUndos;
+    ext[TCPEXT.TCPSpuriousRTOs]! += tp.spuriousRtos;
+    tp.lossUndos = tp.spuriousRtos = 0;
+  }
   const st = sk.sackState;
   if (st.dsack) {
     ext[TCPEXT.TCPDSACKRecv]!++;

@@ -69,6 +69,8 @@ function tcpUndoLossMarks(tp: TcpRecoverySock): void {
 function tcpTryUndoLoss(tp: TcpRecoverySock, frtoUndo: boolean): boolean {
   if (!frtoUndo && !tcpMayUndo(tp)) return false;
   tcpUndoLossMarks(tp);
+  tp.lossUndos++;
+  if (frtoUndo) tp.spuriousRtos++;
   tp.retransmits = 0;
   if (frtoUndo || !tp.isReno()) {
     tcp_set_ca_state(tp.cc, TCP_CA_Open);

@@ -84,6 +84,9 @@ export class TcpRecoverySock {
   frto = false;
   /** `icsk_retransmits`: RTO retransmissions of the current episode. */
   retransmits = 0;
+  /** Undo events since the owner last folded them into the MIB (TCPLossUndo, TCPSpuriousRTOs). */
+  lossUndos = 0;
+  spuriousRtos = 0;
   /** `sysctl_tcp_frto`. */
   frtoEnabled = true;
   /** F-RTO step 2.b: send new data before retransmitting more (REXMIT_NEW). */
