@@ -104,4 +104,28 @@ describe('socket buffers', () => {
     s.inject({ flags: 'R', seq: 12 });
     expect(conn.poll() & (POLLHUP | POLLERR)).toBe(POLLHUP | POLLERR);
   });
+
+  it('segments that waste their buffers: the receive queue is collapsed into compact buffers (PruneCalled, TCPRcvCollapsed), data intact', () => {
+    const s = new TcpScript();
+    const l = s.listen();
+    l.setsockopt('SO_RCVBUF', 32768);
+    s.inject({ flags: 'S', seq: 0, win: 65535, opts: { mss: 1000, sackOk: true, ts: [100, 0], wscale: 7 } });
+    s.expect({ flags: 'S.', seq: 0, ack: 1 });
+    s.inject({ flags: '.', seq: 1, ack: 1, win: 502, opts: { ts: s.ts(101) } });
+    const conn = l.accept();
+    // 1000-byte segments that do not coalesce: each holds a 2 KiB slot (truesize 2624).
+    let seq = 1;
+    for (let i = 0; i < 30; i++) {
+      s.inject({ flags: 'P.', seq, ack: 1, len: 1000, opts: { ts: s.ts(200 + i) } });
+      seq += 1000;
+    }
+    expect(s.sut.snmp.get('TcpExtPruneCalled')).toBeGreaterThan(0);
+    expect(s.sut.snmp.get('TcpExtTCPRcvCollapsed')).toBeGreaterThan(0);
+    expect(conn.sk.rx.rmemAlloc).toBeLessThanOrEqual(conn.sk.rx.win.rcvbuf + 20_000);
+    const buf = new Uint8Array(40000);
+    const n = conn.recv(buf);
+    expect(n).toBe(30000);
+    // The script's payload bytes are (seq + i) & 0xff for relative seq: check every byte.
+    for (let i = 0; i < n; i++) expect(buf[i]).toBe((1 + i) & 0xff);
+  });
 });

@@ -19,14 +19,15 @@ export function foldReceiverStats(sk: TcpSock): void {
     ext[TCPEXT.TCPRcvCoalesce]! += st.rcvCoalesce;
     st.rcvCoalesce = 0;
   }
-  if ((st.zeroWindowDrop | st.rcvQDrop | st.ofoDrop | st.pruneCalled | st.rcvPruned | st.delayedAckLost) === 0) return;
+  if ((st.zeroWindowDrop | st.rcvQDrop | st.ofoDrop | st.pruneCalled | st.rcvPruned | st.delayedAckLost | st.rcvCollapsed) === 0) return;
+  ext[TCPEXT.TCPRcvCollapsed]! += st.rcvCollapsed;
   ext[TCPEXT.TCPZeroWindowDrop]! += st.zeroWindowDrop;
   ext[TCPEXT.TCPRcvQDrop]! += st.rcvQDrop;
   ext[TCPEXT.TCPOFODrop]! += st.ofoDrop;
   ext[TCPEXT.PruneCalled]! += st.pruneCalled;
   ext[TCPEXT.RcvPruned]! += st.rcvPruned;
   ext[TCPEXT.DelayedACKLost]! += st.delayedAckLost;
-  st.zeroWindowDrop = st.rcvQDrop = st.ofoDrop = st.pruneCalled = st.rcvPruned = st.delayedAckLost = 0;
+  st.zeroWindowDrop = st.rcvQDrop = st.ofoDrop = st.pruneCalled = st.rcvPruned = st.delayedAckLost = st.rcvCollapsed = 0;
 }
 
 /** After `tcp_select_window`. */

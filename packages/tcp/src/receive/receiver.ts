@@ -4,6 +4,7 @@ import { TCP_CB_END_SEQ, TCP_CB_FLAGS, TCP_CB_SEQ } from './cb.js';
 import { OfoQueue, OFO_COALESCED, OFO_DUPLICATE, tcpTryCoalesce } from './ofo-queue.js';
 import { RcvWindow, type RcvWindowSysctls, DEFAULT_RCV_WINDOW_SYSCTLS } from './rcv-window.js';
 import { SackState } from './sack.js';
+import { tcpCollapseQueue } from './collapse.js';
 import { after, before } from './seq.js';
 
 /** What `dataQueue` did (the caller turns it into ACK scheduling). */
@@ -27,6 +28,8 @@ export class ReceiverStats {
   delayedAckLost = 0;
   /** TCPRcvCoalesce on the receive queue. */
   rcvCoalesce = 0;
+  /** TCPRcvCollapsed: buffers whose data was copied into compact ones. */
+  rcvCollapsed = 0;
 }
 
 /**
@@ -39,8 +42,7 @@ export class ReceiverStats {
  * from the top, then drop).
  *
  * Not modelled yet: the global `tcp_mem` pressure state (so `sk_rmem_schedule` always succeeds)
- * and `tcp_collapse` (copying queued data into compact buffers), which runs before pruning in
- * Linux; here pruning follows the clamp directly.
+ * and collapsing the out-of-order queue (only the receive queue is collapsed, `collapse.ts`).
  *
  * Buffers handed to `dataQueue` hold the payload at `data..tail` and seq/end_seq/flags in `cb`
  * (cb.ts). The receive queue always starts at `copiedSeq` and ends at `rcvNxt`, without overlap.
@@ -61,6 +63,7 @@ export class TcpReceiver {
   finReceived = false;
   /** ICSK_ACK_NOMEM: the last in-order segment could not be charged; the next window is 0. */
   ackNomem = false;
+  private readonly collapseScratch = { collapsed: 0, saved: 0 };
   /** Why the last RCV_DROPPED happened. */
   lastDropReason: number = 0;
 
@@ -198,6 +201,15 @@ export class TcpReceiver {
     if (this.rmemAlloc <= this.win.rcvbuf) return false;
     this.stats.pruneCalled++;
     if (this.rmemAlloc >= this.win.rcvbuf) this.win.clampWindow(this.rmemAlloc);
+    // tcp_collapse of the receive queue: compact what small segments left in large buffers.
+    if (this.receiveQueue.length > 1) {
+      const c = this.collapseScratch;
+      tcpCollapseQueue(skb.pool, this.receiveQueue, c);
+      if (c.collapsed > 0) {
+        this.stats.rcvCollapsed += c.collapsed;
+        this.rqTruesize -= c.saved;
+      }
+    }
     if (this.rmemAlloc <= this.win.rcvbuf) return false;
     this.ofo.prune(skb.cb[TCP_CB_SEQ]!, this.win.rcvbuf, this.rqTruesize, this.sack);
     if (this.rmemAlloc <= this.win.rcvbuf) return false;
