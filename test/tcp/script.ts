@@ -27,6 +27,8 @@ export interface SegSpec {
   opts?: { mss?: number; sackOk?: boolean; ts?: [number, number]; wscale?: number; sack?: [number, number][] };
   sport?: number;
   dport?: number;
+  /** The IP TOS byte (its low two bits are the ECN field). */
+  tos?: number;
 }
 
 export interface Captured {
@@ -175,6 +177,7 @@ export class TcpScript {
     const hl = 20 + tcpOptionsLen(o);
     const ip = new Uint8Array(20 + hl + len);
     ip[0] = 0x45;
+    ip[1] = spec.tos ?? 0;
     writeU16(ip, 2, ip.length);
     ip[6] = 0x40;
     ip[8] = 64;
@@ -291,11 +294,20 @@ export class TcpScript {
     expect(this.out.map((c) => `${c.at}ms ${c.flags} seq ${c.seq} ack ${c.ack} len ${c.len}`)).toEqual([]);
   }
 
+  /** The listener from `listen()`, for scripts that do the handshake by hand. */
+  listener: TcpSocket | null = null;
+
+  /** accept() on the last listener. */
+  listenerAccept(): TcpSocket {
+    return this.listener!.accept();
+  }
+
   /** A listening socket on 192.168.0.1:8080. */
   listen(backlog = 16): TcpSocket {
     const s = TcpSocket.create(this.sut);
     s.bind('0.0.0.0', this.localPort);
     s.listen(backlog);
+    this.listener = s;
     return s;
   }
 

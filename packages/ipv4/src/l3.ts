@@ -57,6 +57,10 @@ export class Ipv4L3 implements NetworkProtocol {
     out[3] = 0;
   }
 
+  ecn(skb: SkBuff): number {
+    return skb.buf[skb.networkHeader + 1]! & 3;
+  }
+
   daddr(skb: SkBuff, out: InetAddrWords): void {
     out[0] = readAddr(skb, skb.networkHeader + 16);
     out[1] = 0;

@@ -32,6 +32,35 @@ describe('ECN (tcp_ecn 2: answer, do not ask)', () => {
     s.expect({ flags: 'S.', seq: 0, ack: 1 });
   });
 
+  it('on an ECN connection: data is ECT(0); a CE mark is echoed with ECE until CWR; an ECE makes us reduce cwnd and send CWR', () => {
+    const s = new TcpScript();
+    s.listen();
+    s.inject({ flags: 'SEW', seq: 0, win: 65535, opts: { mss: 1000, sackOk: true, ts: [100, 0], wscale: 7 } });
+    s.expect({ flags: 'S.E', seq: 0, ack: 1 });
+    s.run(10);
+    s.inject({ flags: '.', seq: 1, ack: 1, win: 502, opts: { ts: s.ts(101) } });
+    const conn = s.listenerAccept();
+    conn.setsockopt('TCP_NODELAY', 1);
+    conn.send(new Uint8Array(100));
+    const data = s.expect({ flags: 'P.', seq: 1, len: 100 });
+    expect(data.bytes[1]! & 3).toBe(2);
+    // CE on the peer's data: our ACK echoes ECE (and the pure ACK itself is Not-ECT).
+    s.inject({ flags: 'P.', seq: 1, ack: 101, len: 10, tos: 3, opts: { ts: s.ts(102) } });
+    const ece = s.expect({ flags: '.E', ack: 11 });
+    expect(ece.bytes[1]! & 3).toBe(0);
+    s.inject({ flags: 'P.', seq: 11, ack: 101, len: 10, tos: 2, opts: { ts: s.ts(103) } });
+    s.expect({ flags: '.E', ack: 21 }, 300);
+    s.inject({ flags: 'P.W', seq: 21, ack: 101, len: 10, tos: 2, opts: { ts: s.ts(104) } });
+    s.expect({ flags: '.', ack: 31 }, 300);
+    // The peer echoes ECE: we enter CWR (ssthresh from CUBIC) and the next data carries CWR.
+    const cwnd = conn.sk.tp.cc.snd_cwnd;
+    s.inject({ flags: '.E', seq: 31, ack: 101, opts: { ts: s.ts(105) } });
+    expect(conn.sk.tp.cc.icsk_ca_state).toBe(2);
+    expect(conn.sk.tp.cc.snd_ssthresh).toBeLessThan(cwnd);
+    conn.send(new Uint8Array(100));
+    s.expect({ flags: 'P.W', seq: 101, len: 100 });
+  });
+
   it('our own SYN asks for nothing', () => {
     const s = new TcpScript();
     const sock = TcpSocket.create(s.sut);

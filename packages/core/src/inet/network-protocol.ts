@@ -61,6 +61,9 @@ export interface NetworkProtocol {
   saddr(skb: SkBuff, out: InetAddrWords): void;
   daddr(skb: SkBuff, out: InetAddrWords): void;
 
+  /** The ECN field (RFC 3168: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE) of a received packet's L3 header. */
+  ecn(skb: SkBuff): number;
+
   /** Unfolded ones'-complement sum of the pseudo-header for a received packet (RFC 768/793/8200). */
   pseudoHeaderSumRx(skb: SkBuff, protocol: number, l4len: number): number;
   /** The same for sending from `saddr` to `daddr`. */

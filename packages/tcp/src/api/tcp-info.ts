@@ -67,7 +67,8 @@ export function tcpGetInfo(sk: TcpSock): TcpInfo {
   if (sk.ecnOk) info.options |= TCPI_OPT_ECN;
 
   info.rto = sk.rtt.rtoUs;
-  info.ato = Math.min(timers.atoMs, timers.delackMaxMs) * 1000;
+  // min(ato, tcp_delack_max): the delayed-ACK ceiling, itself at most the RTO floor.
+  info.ato = Math.min(timers.atoMs, timers.delackMaxMs, Math.floor(sk.rtt.rtoMinUs / 1000)) * 1000;
   info.snd_mss = cc.mss_cache;
   info.rcv_mss = win.rcvMss;
 

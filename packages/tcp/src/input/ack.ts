@@ -6,7 +6,7 @@
  * 4.1), re-arm the timers, and give acknowledged memory back.
  */
 import type { AckSample } from '../cong/index.js';
-import { FLAG_ACKED, FLAG_DATA_SACKED, FLAG_SND_UNA_ADVANCED, FLAG_WIN_UPDATE, tcpAckRecovery, tcpRackReoTimeout, type RecoveryOutcome } from '../recovery/index.js';
+import { FLAG_ACKED, FLAG_DATA_SACKED, FLAG_SND_UNA_ADVANCED, FLAG_WIN_UPDATE, tcpAckRecovery, tcpInitCwndReduction, tcpRackReoTimeout, type RecoveryOutcome } from '../recovery/index.js';
 import { TCPEXT } from '../config/index.js';
 import { ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS } from '../timers/index.js';
 import { ackUpdateRtt } from '../rtt/index.js';
@@ -18,7 +18,8 @@ import { tcpNewSpace } from '../output/sndbuf.js';
 import { tcpPrepareRtxForAck } from '../output/tso.js';
 import { retransmitterOf, tcpRearmRto, tcpScheduleLossProbeFor, tcpWndEnd, tcpWriteXmit } from '../output/write-xmit.js';
 import { tcpSendChallengeAck } from './challenge-ack.js';
-import { TCPHDR_SYN } from '../wire/index.js';
+import { TCPHDR_ECE, TCPHDR_SYN } from '../wire/index.js';
+import { TCP_CA_CWR, tcp_set_ca_state } from '../cong/index.js';
 
 /** tcp_ack's result: the ACK was acceptable (possibly old) / must be dropped. */
 export const ACK_OK = 1;
@@ -77,6 +78,8 @@ export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
   if (delivered < 0) return ACK_INVALID;
   const out = sk.recoveryOut;
   flag |= out.flag;
+  // RFC 3168 6.1.2: an ECE is a congestion signal once per window (`tcp_enter_cwr`, PRR after).
+  if (sk.ecnOk && seg.flags & TCPHDR_ECE && !(seg.flags & TCPHDR_SYN)) tcpEnterCwr(sk);
   countRecovery(sk, out, priorRetrans);
   sk.timers.ackReceived();
 
@@ -134,6 +137,18 @@ export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
     sockWriteSpace(sk);
   }
   return ACK_OK;
+}
+
+/** `tcp_enter_cwr`: reduce cwnd by PRR in the CWR state, and tell the peer with CWR. */
+function tcpEnterCwr(sk: TcpSock): void {
+  const tp = sk.tp;
+  tp.cc.prior_ssthresh = 0;
+  if (tp.cc.icsk_ca_state < TCP_CA_CWR) {
+    tp.undo_marker = 0;
+    tcpInitCwndReduction(tp);
+    tcp_set_ca_state(tp.cc, TCP_CA_CWR);
+    sk.ecnQueueCwr = true;
+  }
 }
 
 /** The LINUX_MIB counters of what this ACK's recovery did. */

@@ -26,6 +26,7 @@ function measureRcvMss(sk: TcpSock, len: number): void {
 export function tcpDataQueue(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
   const rx = sk.rx;
   const len = seg.payloadLen;
+  if (sk.ecnOk) tcpEcnRcv(sk, seg, skb);
   tcpPullHeader(seg, skb);
   const priorFin = rx.finReceived;
   const priorOfo = rx.ofo.length;
@@ -51,6 +52,32 @@ export function tcpDataQueue(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
   foldReceiverStats(sk);
   if (rx.finReceived && !priorFin) tcpFin(sk);
   else if (rc === RCV_QUEUED && len > 0 && !sk.dead) sockDataReady(sk);
+}
+
+/**
+ * RFC 3168 on receipt (`tcp_ecn_accept_cwr`, `__tcp_ecn_check_ce`): CWR ends our ECE echo; a CE
+ * mark on in-order data starts it (ECE on every segment until the sender's CWR) and ACKs at once.
+ */
+function tcpEcnRcv(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
+  const timers = sk.timers;
+  if (seg.flags & 0x80 /* CWR */) {
+    sk.ecnDemandCwr = false;
+    if (seg.payloadLen > 0) timers.ackPending |= ICSK_ACK_NOW;
+  }
+  if (seg.payloadLen === 0 || seg.seq !== sk.rx.rcvNxt) return;
+  const ecn = seg.l3!.ecn(skb);
+  if (ecn === 0) {
+    // Not-ECT after ECT: probably a retransmission, ACK quickly.
+    if (sk.ecnSeen) timers.enterQuickAckMode(2, sk.rx.win.rcvWnd, sk.rx.win.rcvMss);
+  } else if (ecn === 3) {
+    if (!sk.ecnDemandCwr) {
+      timers.enterQuickAckMode(2, sk.rx.win.rcvWnd, sk.rx.win.rcvMss);
+      sk.ecnDemandCwr = true;
+    }
+    sk.ecnSeen = true;
+  } else {
+    sk.ecnSeen = true;
+  }
 }
 
 /** `tcp_fin`: the peer's FIN arrived in order. */

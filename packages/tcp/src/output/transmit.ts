@@ -22,7 +22,7 @@ import {
   type XmitOptions,
 } from '@netstack/core';
 import { TCP_MIB_OUTSEGS, TCP_MIB_RETRANSSEGS } from '../config/index.js';
-import { TCPHDR_ACK, TCPHDR_SYN, TCP_HLEN, clearTcpOptions, emitTcpOptions, tcpOptionsLen, type TcpOptions } from '../wire/index.js';
+import { TCPHDR_ACK, TCPHDR_CWR, TCPHDR_ECE, TCPHDR_SYN, TCP_HLEN, clearTcpOptions, emitTcpOptions, tcpOptionsLen, type TcpOptions } from '../wire/index.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { foldWindowStats } from '../input/rx-stats.js';
 
@@ -127,6 +127,19 @@ export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len
     foldWindowStats(sk);
   }
   const ack = (flags & TCPHDR_ACK) !== 0 ? rx.rcvNxt : 0;
+  // tcp_ecn_send: new data is ECN-capable and carries a queued CWR; every segment echoes a CE
+  // with ECE until the sender's CWR; pure ACKs and retransmissions are Not-ECT.
+  let ect = false;
+  if (sk.ecnOk && !syn) {
+    if (len > 0 && !retrans) {
+      ect = true;
+      if (sk.ecnQueueCwr) {
+        sk.ecnQueueCwr = false;
+        flags |= TCPHDR_CWR;
+      }
+    }
+    if (sk.ecnDemandCwr) flags |= TCPHDR_ECE;
+  }
   const pseudo = l3.pseudoHeaderSum(sk.flow.saddr, sk.flow.daddr, IPPROTO_TCP, hl + len);
   writeTcpHeader(skb, at, sk.sport, sk.dport, seq, ack, flags, window, o, len, pseudo, sk.csumOffload);
 
@@ -157,7 +170,7 @@ export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len
   if (len > 0 && !retrans) sk.timers.eventDataSent();
 
   XMIT.ttl = sk.ttl;
-  XMIT.tos = sk.ecnOk && len > 0 ? (sk.tos & ~3) | INET_ECN_ECT_0 : sk.tos & ~3;
+  XMIT.tos = ect ? (sk.tos & ~3) | INET_ECN_ECT_0 : sk.tos & ~3;
   XMIT.dontFragment = true;
   return l3.queueXmit(skb, sk.flow, XMIT);
 }

@@ -137,6 +137,8 @@ export class TcpSock {
   ecnOk = false;
   ecnDemandCwr = false;
   ecnQueueCwr = false;
+  /** TCP_ECN_SEEN: an ECT or CE packet arrived. */
+  ecnSeen = false;
   /** `tp->last_oow_ack_time` (ms): rate limit of out-of-window duplicate ACKs (tcp_invalid_ratelimit). */
   lastOowAckMs = 0;
   /** `tp->rcv_rtt_est`: receiver RTT estimate (µs <<3) and its window. */

@@ -87,6 +87,10 @@ export class LoopL3 implements NetworkProtocol {
     this.rxWork = new Deferred('loop-l3-rx', () => this.deliverQueued());
   }
 
+  ecn(): number {
+    return 0;
+  }
+
   saddr(skb: SkBuff, out: InetAddrWords): void {
     out[0] = readU32(skb.buf, skb.networkHeader);
     out[1] = out[2] = out[3] = 0;
