@@ -68,7 +68,7 @@ describe('lab loader', () => {
 
   it('errors name the file, the line, the namespace and the command', async () => {
     expect(await labError('namespaces:\n  a: [unclosed\n')).toMatch(/^lab\.yaml:\d+:\d+: /);
-    expect(await labError('namespaces:\n  a:\n    plugins: [loopback, ipv9]\n')).toBe('lab.yaml:3: namespace "a": unknown plugin string "ipv9" (known: loopback, veth, vlan, ipv4, udp, bridge)');
+    expect(await labError('namespaces:\n  a:\n    plugins: [loopback, ipv9]\n')).toBe('lab.yaml:3: namespace "a": unknown plugin string "ipv9" (known: loopback, veth, vlan, ipv4, udp, bridge, tcp)');
     expect(await labError('namespaces:\n  a: {}\nlinks:\n  - veth: [a:eth0, z:eth0]\n')).toBe('lab.yaml:4: links[0]: no namespace "z" (have a)');
     expect(await labError('seeds: 1\nnamespaces:\n  a: {}\n')).toBe('lab.yaml:1: unknown key "seeds" (a lab has seed, cpus, namespaces, links)');
     expect(await labError('namespaces:\n  a:\n    plugins: [loopback]\n  b: {}\nlinks:\n  - veth: [a:eth0, b:eth0]\n')).toBe(

@@ -44,3 +44,13 @@ export {
   type BridgeDecision,
 } from './walkthrough/bridge-walkthrough.js';
 export { renderBridgeWalk } from './walkthrough/bridge-render.js';
+export {
+  runTcpWalk,
+  runTcpWalkthrough,
+  TCP_WALK_PORT,
+  type TcpWalkOptions,
+  type TcpWalkRow,
+  type TcpWalkRun,
+  type TcpWalkResult,
+} from './walkthrough/tcp-walkthrough.js';
+export { renderTcpWalk } from './walkthrough/tcp-render.js';

@@ -51,7 +51,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
 
   const walkthrough = program
     .command('walkthrough')
-    .summary('walk one frame (with "ping", one ping across a router; with "bridge", frames through a switch) through the stack, stage by stage')
+    .summary('walk one frame (with "ping", one ping across a router; with "bridge", frames through a switch; with "tcp", a TCP connection and one read) through the stack, stage by stage')
     .description(
       'Without a scenario: send a hello frame from host-a to host-b over a veth pair and print its walk through the ' +
         'stack (dev_queue_xmit, driver, backlog, NET_RX/NAPI, ETH_P_ALL tap, rx_handler, protocol ' +
@@ -62,9 +62,12 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
         'With "bridge": a frame from h1 to h2 through the switch sw of examples/labs/switch.yaml (or --lab) and h2\'s answer: ' +
         'the rx_handler of the bridge port (br_handle_frame, Consumed), the FDB lookup (flooded while h2 is unknown, forwarded ' +
         'once learned), the egress ports and the delivery, then bridge fdb show. ' +
+        'With "tcp": a TCP connection from client to server over a veth pair and one read: the handshake segments, ' +
+        'the socket lookup (established table, then listener), the backlog while a user call owns the socket, the ' +
+        'receive queue, the wake-up (onReadable) and read(), then ss -tani and the TCP counters. ' +
         'Every line comes from the packet trace or the counters of the run, in virtual time.',
     )
-    .argument('[scenario]', 'hello (default), ping or bridge')
+    .argument('[scenario]', 'hello (default), ping, bridge or tcp')
     .showHelpAfterError('(see netstack walkthrough --help)')
     .option('--seed <n>', 'seed of the World (MAC addresses and every other random number)', intArg(0, MAX_SEED))
     .option('--cpus <n>', 'number of simulated CPUs (hello)', intArg(1, 256), 1)
@@ -86,7 +89,13 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
         process.stdout.write(opts.json === true ? result.json : result.text);
         return;
       }
-      if (which !== 'hello') cmd.error(`error: unknown walkthrough '${which}' (hello, ping or bridge)`);
+      if (which === 'tcp') {
+        const { runTcpWalkthrough } = await import('./walkthrough/tcp-walkthrough.js');
+        const result = runTcpWalkthrough({ ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+        process.stdout.write(opts.json === true ? result.json : result.text);
+        return;
+      }
+      if (which !== 'hello') cmd.error(`error: unknown walkthrough '${which}' (hello, ping, bridge or tcp)`);
       if (opts.cpu >= opts.cpus) cmd.error(`error: option '--cpu <n>' must be below --cpus (${opts.cpus}), got ${opts.cpu}`);
       const { runWalkthrough, walkthroughJson } = await import('./walkthrough/walkthrough.js');
       const result = runWalkthrough({ seed: opts.seed ?? 1, cpus: opts.cpus, cpu: opts.cpu });
@@ -94,7 +103,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
     });
   void walkthrough;
 
-  const tool = (name: 'ip' | 'bridge' | 'sysctl' | 'ping' | 'iptables', summary: string): void => {
+  const tool = (name: 'ip' | 'bridge' | 'sysctl' | 'ping' | 'iptables' | 'ss' | 'nstat', summary: string): void => {
     program
       .command(name)
       .summary(summary)
@@ -115,6 +124,8 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
   tool('sysctl', 'sysctl -a | KEY | -w KEY=VALUE, in a lab namespace (-n NS)');
   tool('ping', 'iputils ping -c N [-s size] [-t ttl] [-i interval] DST from a lab namespace (-n NS), in virtual time');
   tool('iptables', 'iptables filter table (-A/-I/-D/-L/-S/-F/-Z/-N/-X/-P) in a lab namespace (-n NS when NS is a lab namespace, or --netns NS)');
+  tool('ss', 'iproute2 ss for TCP sockets: -t -l -a -n -i -o -H -O -4 -6 (-tin, -tln, -tan, ...), in a lab namespace (-N NS)');
+  tool('nstat', 'iproute2 nstat: SNMP counters (-a absolute, -z zeros, -r, -s, -n; patterns), deltas since the last run per namespace (-n NS or --netns NS)');
 
   const lab = program.command('lab').summary('lab topologies: build one and show it').addHelpCommand(false);
   lab

@@ -8,28 +8,32 @@ import type * as BridgeModule from '@netstack/bridge';
 import type { BridgeStpCtor } from '@netstack/bridge';
 import type * as Ipv4Module from '@netstack/ipv4';
 import type * as UdpModule from '@netstack/udp';
+import type * as TcpModule from '@netstack/tcp';
 import type { LabPluginName } from './spec.js';
 
 export type Ipv4Pkg = typeof Ipv4Module;
 export type UdpPkg = typeof UdpModule;
 export type BridgePkg = typeof BridgeModule;
+export type TcpPkg = typeof TcpModule;
 
 /** The packages loaded for one lab. */
 export interface LabModules {
   ipv4: Ipv4Pkg | null;
   udp: UdpPkg | null;
   bridge: BridgePkg | null;
+  tcp: TcpPkg | null;
 }
 
 /** Import what `names` need. */
 export async function loadModules(names: Iterable<LabPluginName>): Promise<LabModules> {
   const want = new Set(names);
-  const [ipv4, udp, bridge] = await Promise.all([
+  const [ipv4, udp, bridge, tcp] = await Promise.all([
     want.has('ipv4') || want.has('udp') ? import('@netstack/ipv4') : null,
     want.has('udp') ? import('@netstack/udp') : null,
     want.has('bridge') ? import('@netstack/bridge') : null,
+    want.has('tcp') ? import('@netstack/tcp') : null,
   ]);
-  return { ipv4, udp, bridge };
+  return { ipv4, udp, bridge, tcp };
 }
 
 /**
@@ -56,5 +60,7 @@ export function pluginFor(name: LabPluginName, modules: LabModules): Plugin {
       return modules.udp!.udp();
     case 'bridge':
       return modules.bridge!.bridge({ stp: bridgeStp(modules) });
+    case 'tcp':
+      return modules.tcp!.tcp();
   }
 }

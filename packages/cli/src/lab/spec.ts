@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import type { SysctlValue } from '@netstack/core';
 
 /** Plugins a lab may install, by the names lab files use. */
-export const LAB_PLUGINS = ['loopback', 'veth', 'vlan', 'ipv4', 'udp', 'bridge'] as const;
+export const LAB_PLUGINS = ['loopback', 'veth', 'vlan', 'ipv4', 'udp', 'bridge', 'tcp'] as const;
 export type LabPluginName = (typeof LAB_PLUGINS)[number];
 
 /** Plugins of a namespace whose `plugins:` is left out: a host with lo, veth ends and IPv4. */

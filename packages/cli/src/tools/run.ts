@@ -1,6 +1,6 @@
 /**
  * Runs one tool command line against a lab: `ip ...`, `bridge ...`, `sysctl ...`, `ping ...`,
- * `iptables ...` or `sleep N` (virtual time).
+ * `iptables ...`, `ss ...`, `nstat ...` or `sleep N` (virtual time).
  * The CLI, the lab's setup commands and the tests all come through here, so they share one
  * implementation.
  */
@@ -10,8 +10,10 @@ import { bridgeTool } from './bridge.js';
 import { ToolExit, ToolIo, type ToolResult } from './io.js';
 import { ipTool } from './ip/ip.js';
 import { iptablesTool } from './iptables.js';
+import { nstatTool } from './nstat.js';
 import { pingTool } from './ping.js';
 import { sleepTool } from './sleep.js';
+import { ssTool } from './ss/ss.js';
 import { sysctlTool } from './sysctl.js';
 
 /** What a tool runs against. */
@@ -22,7 +24,7 @@ export interface ToolContext {
   ns: NetNamespace | null;
 }
 
-export const TOOLS = ['ip', 'bridge', 'sysctl', 'ping', 'iptables', 'sleep'] as const;
+export const TOOLS = ['ip', 'bridge', 'sysctl', 'ping', 'iptables', 'ss', 'nstat', 'sleep'] as const;
 
 /** Run `argv` (tool name first). Output is collected; the status is the tool's exit status. */
 export function runTool(lab: Lab, argv: readonly string[], ns?: NetNamespace): ToolResult {
@@ -53,6 +55,10 @@ export function dispatch(ctx: ToolContext, argv: readonly string[]): number {
       return iptablesTool(ctx, args);
     case 'bridge':
       return bridgeTool(ctx, args);
+    case 'ss':
+      return ssTool(ctx, args);
+    case 'nstat':
+      return nstatTool(ctx, args);
     case 'sleep':
       return sleepTool(ctx, args);
     default:

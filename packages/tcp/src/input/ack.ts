@@ -67,16 +67,25 @@ export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
   }
   if (after(ack, cc.snd_nxt)) return ACK_INVALID;
 
-  const nowUs = sk.net.nowUs();
+  sk.ccClock();
+  const nowUs = cc.nowUs;
   const priorInFlight = tp.packetsInFlight();
   const priorPacketsOut = tp.q.packets_out;
   const priorRetrans = tp.q.total_retrans;
   let flag = ackUpdateWindow(sk, seg);
   const o = seg.opts;
   if (sk.gsoOk) tcpPrepareRtxForAck(sk, ack, o.sackBlocks, sk.sackOk ? o.numSacks : 0);
-  const delivered = tcpAckRecovery(tp, ack, o.sackBlocks, sk.sackOk ? o.numSacks : 0, nowUs, sk.sackState, sk.recoveryOut, retransmitterOf(sk));
-  if (delivered < 0) return ACK_INVALID;
+  // Nothing in flight (`!prior_packets`): no recovery to run; our SYN or FIN may still be acked.
+  let delivered = 0;
   const out = sk.recoveryOut;
+  if (priorPacketsOut !== 0) {
+    delivered = tcpAckRecovery(tp, ack, o.sackBlocks, sk.sackOk ? o.numSacks : 0, nowUs, sk.sackState, out, retransmitterOf(sk));
+    if (delivered < 0) return ACK_INVALID;
+  } else {
+    out.reset(0);
+    sk.sackState.reset(cc.snd_nxt);
+    cc.snd_una = ack;
+  }
   flag |= out.flag;
   // RFC 3168 6.1.2: an ECE is a congestion signal once per window (`tcp_enter_cwr`, PRR after).
   if (sk.ecnOk && seg.flags & TCPHDR_ECE && !(seg.flags & TCPHDR_SYN)) tcpEnterCwr(sk);
@@ -115,6 +124,7 @@ export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
     cc.ca_ops.pkts_acked(cc, sample);
   }
   if (tp.q.packets_out === 0) sk.retransStamp = 0;
+  tcpUpdatePacingRate(sk);
 
   // Timers: a SACK reneging wait, the RACK reordering timer, else TLP/RTO for what is in flight.
   if (out.renegingTimerUs >= 0) sk.timers.resetXmitTimer(ICSK_TIME_RETRANS, out.renegingTimerUs, sk.rtt.rtoMaxUs);
@@ -137,6 +147,20 @@ export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
     sockWriteSpace(sk);
   }
   return ACK_OK;
+}
+
+/**
+ * `tcp_update_pacing_rate`: 200% of cwnd·mss/srtt in slow start (tcp_pacing_ss_ratio), 120% in
+ * congestion avoidance (tcp_pacing_ca_ratio), in bytes per second. TSQ and HyStart read it.
+ */
+export function tcpUpdatePacingRate(sk: TcpSock): void {
+  const cc = sk.tp.cc;
+  const conf = sk.net.conf;
+  let rate = cc.mss_cache * ((1_000_000 / 100) * 8);
+  rate *= cc.snd_cwnd < cc.snd_ssthresh / 2 ? conf.pacingSsRatio : conf.pacingCaRatio;
+  rate *= Math.max(cc.snd_cwnd, sk.tp.q.packets_out);
+  if (cc.srtt_us !== 0) rate = Math.floor(rate / cc.srtt_us);
+  cc.sk_pacing_rate = rate;
 }
 
 /** `tcp_enter_cwr`: reduce cwnd by PRR in the CWR state, and tell the peer with CWR. */

@@ -22,6 +22,22 @@ function measureRcvMss(sk: TcpSock, len: number): void {
   if (len >= win.rcvMss) win.rcvMss = Math.min(len, win.advmss);
 }
 
+/**
+ * `tcp_rcv_rtt_measure_ts`: the receiver's RTT estimate from the timestamp echo of full-sized
+ * segments (once per echoed value), which DRS autotuning uses (`rcv_rtt_est`, µs << 3).
+ */
+function tcpRcvRttMeasureTs(sk: TcpSock, seg: TcpSegment, len: number): void {
+  const o = seg.opts;
+  if (!sk.tstampOk || !o.sawTstamp || o.tsEcr === 0 || o.tsEcr === sk.rcvRttLastTsecr) return;
+  sk.rcvRttLastTsecr = o.tsEcr;
+  if (len < sk.rx.win.rcvMss) return;
+  const delta = ((sk.net.nowMs() + sk.tsOff - o.tsEcr) | 0) * 1000;
+  if (delta < 0) return;
+  // tcp_rcv_rtt_update without window dependence: an EWMA with gain 1/8.
+  const est = sk.rcvRttUs;
+  sk.rcvRttUs = est === 0 ? delta * 8 : est + delta - (est >>> 3);
+}
+
 /** `tcp_data_queue` for `skb` (header still on). */
 export function tcpDataQueue(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
   const rx = sk.rx;
@@ -34,6 +50,7 @@ export function tcpDataQueue(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
   const timers = sk.timers;
   if (rc === RCV_QUEUED && len > 0) {
     measureRcvMss(sk, len);
+    tcpRcvRttMeasureTs(sk, seg, len);
     timers.eventDataRecv(rx.win.rcvWnd, rx.win.rcvMss);
     sk.bytesReceived += len;
     if (seg.flags & TCPHDR_PSH) timers.ackPending |= 4; // ICSK_ACK_PUSHED

@@ -11,6 +11,7 @@ import { TCP_CLOSE_WAIT, TCP_ESTABLISHED } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { sockDataReady, tcpSetState } from '../sock/lifecycle.js';
 import { tcpSndbufExpand } from '../output/sndbuf.js';
+import { tcpUpdatePacingRate } from './ack.js';
 
 /** IPv4 header without options; IPv6 is 40 (the L3's `addrWords` tells them apart). */
 function netHeaderLen(sk: TcpSock): number {
@@ -83,10 +84,11 @@ export function tcpInitTransfer(sk: TcpSock): void {
   tcpSyncMss(sk);
   cc.snd_cwnd = TCP_INIT_CWND;
   cc.snd_cwnd_cnt = 0;
-  cc.tcpJiffies32 = sk.timers.jiffies();
-  cc.nowUs = sk.net.nowUs();
+  sk.ccClock();
+  cc.lsndtime = cc.tcpJiffies32;
   tcp_init_congestion_control(cc);
   tcpSndbufExpand(sk);
+  tcpUpdatePacingRate(sk);
   const win = sk.rx.win;
   win.rcvqTimeUs = sk.net.nowUs();
   // tcp_initialize_rcv_mss

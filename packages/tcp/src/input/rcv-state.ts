@@ -145,8 +145,10 @@ function replaceTsRecent(sk: TcpSock, seg: TcpSegment): void {
 
 /** Process one segment for `sk` (which owns `skb` from here). */
 export function tcpRcvStateProcess(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
-  sk.segsIn++;
-  if (seg.payloadLen > 0) sk.dataSegsIn++;
+  // tcp_segs_in: a GRO packet counts its segments.
+  const segs = skb.gsoSegs > 1 ? skb.gsoSegs : 1;
+  sk.segsIn += segs;
+  if (seg.payloadLen > 0) sk.dataSegsIn += segs;
   const state = sk.state;
   if (state === TCP_CLOSE) {
     tcpV4SendReset(sk.net, seg);

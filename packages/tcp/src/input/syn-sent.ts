@@ -54,6 +54,7 @@ export function tcpRcvSynSent(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
     sk.ecnOk = sk.ecnRequest && (flags & 0xc0) === 0x40;
     tcpApplyPeerSynOptions(sk, seg);
     tcpAck(sk, seg);
+    sk.tp.delivered++; // the SYN (FLAG_SYN_ACKED)
     // The SYN's RTT, unless it was retransmitted (Karn's rule, as tcp_clean_rtx_queue's sample).
     if (sk.tp.retransmits === 0) sk.seedRtt(Math.max(net.nowUs() - sk.synStampUs, 0));
     tcpInitRcvSeq(sk, seg.seq);

@@ -5,7 +5,7 @@
  * as Linux counts them: a full accept queue drops (ListenOverflows + ListenDrops) or resets with
  * `tcp_abort_on_overflow`; a full SYN queue drops (TCPReqQFullDrop + ListenDrops).
  */
-import { DropReason, NET_RX_DROP, NET_RX_SUCCESS, kfreeSkb, type SkBuff } from '@netstack/core';
+import { DropReason, NET_RX_DROP, NET_RX_SUCCESS, consumeSkb, kfreeSkb, type SkBuff } from '@netstack/core';
 import { TCPEXT, TCP_MIB_ATTEMPTFAILS, TCP_MIB_PASSIVEOPENS } from '../config/index.js';
 import { EH_FULL, EH_REQUEST } from '../lookup/index.js';
 import { selectInitialWindow } from '../receive/index.js';
@@ -150,7 +150,7 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   req.timer = net.scheduler.createTimer(() => synackTimer(req));
   req.timer.arm(TCP_TIMEOUT_INIT_US * 1000);
   sendSynAck(req, seg);
-  kfreeSkb(skb, DropReason.TCP_FLAGS, net.ns);
+  consumeSkb(skb);
   return NET_RX_SUCCESS;
 }
 
@@ -284,8 +284,10 @@ function createChild(req: RequestSock, seg: TcpSegment): TcpSock {
   seg.opts.sawTstamp = saw;
   seg.opts.tsVal = tsVal;
   tcpInitRcvSeq(sk, req.rcvIsn);
-  sk.tp.cc.snd_una = req.sntIsn;
+  // tcp_create_openreq_child: the SYN-ACK is acknowledged by the ACK that made the child.
+  sk.tp.cc.snd_una = (req.sntIsn + 1) >>> 0;
   sk.tp.cc.snd_nxt = (req.sntIsn + 1) >>> 0;
+  sk.tp.delivered = 1;
   sk.writeSeq = sk.sndNxt;
   sk.sndSml = sk.sndNxt;
   sk.synSent = req.sntIsn;

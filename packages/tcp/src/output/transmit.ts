@@ -156,14 +156,16 @@ export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len
   skb.mark = sk.mark;
   skb.priority = 0;
 
-  net.mib[TCP_MIB_OUTSEGS]!++;
+  // Segments are counted as the wire sees them: a TSO packet counts its gso_segs.
+  const segs = skb.gsoSegs > 1 ? skb.gsoSegs : 1;
+  net.mib[TCP_MIB_OUTSEGS]! += segs;
   if (retrans) {
-    net.mib[TCP_MIB_RETRANSSEGS]!++;
+    net.mib[TCP_MIB_RETRANSSEGS]! += segs;
     sk.bytesRetrans += len;
   }
-  sk.segsOut++;
+  sk.segsOut += segs;
   if (len > 0) {
-    sk.dataSegsOut++;
+    sk.dataSegsOut += segs;
     sk.bytesSent += len;
   }
   if (flags & TCPHDR_ACK) sk.timers.ackSent();

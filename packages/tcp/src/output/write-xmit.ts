@@ -14,6 +14,7 @@ import { after, before } from '../receive/seq.js';
 import { TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpTransmit } from './transmit.js';
+import { CA_EVENT_TX_START, tcp_ca_event } from '../cong/index.js';
 import { tcpFragmentRtx, tsoFragment, tsoSegs } from './tso.js';
 
 /** `tcp_wnd_end`: snd_una + snd_wnd. */
@@ -64,6 +65,10 @@ function sendHead(sk: TcpSock, skb: SkBuff): number {
   sk.writeQueue.dequeue();
   const tp = sk.tp;
   const wasEmpty = tp.q.packets_out === 0;
+  // tcp_event_data_sent: restarting after idle tells the CC module (CUBIC resets its epoch).
+  sk.ccClock();
+  if (tp.packetsInFlight() === 0) tcp_ca_event(tp.cc, CA_EVENT_TX_START);
+  tp.cc.lsndtime = tp.cc.tcpJiffies32;
   tp.q.push(skb, seq, endSeq, tsoSegs(skb.len, sk.mss), sk.net.nowUs(), tp.delivered);
   cb[CB_TCP_FLAGS] = cb[CB_TCP_FLAGS]! | TCPHDR_ACK;
   tp.cc.snd_nxt = endSeq;

@@ -12,7 +12,7 @@
  * wait on the backlog until `release_sock`.
  */
 import { AF_INET, NETIF_F, SkbQueue, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
-import { CcSock } from '../cong/index.js';
+import { CcSock, jiffiesFromUs } from '../cong/index.js';
 import type { BindOwner, Listener } from '../lookup/index.js';
 import { RecoveryOutcome, SackTagState, TcpRecoverySock, skbTxUs } from '../recovery/index.js';
 import { TcpReceiver, type RcvWindowSysctls } from '../receive/index.js';
@@ -141,10 +141,9 @@ export class TcpSock {
   ecnSeen = false;
   /** `tp->last_oow_ack_time` (ms): rate limit of out-of-window duplicate ACKs (tcp_invalid_ratelimit). */
   lastOowAckMs = 0;
-  /** `tp->rcv_rtt_est`: receiver RTT estimate (µs <<3) and its window. */
+  /** `tp->rcv_rtt_est.rtt_us` (µs << 3) and `rcv_rtt_last_tsecr`. */
   rcvRttUs = 0;
-  rcvRttSeq = 0;
-  rcvRttTimeUs = 0;
+  rcvRttLastTsecr = 0;
 
   // ---- shared -----------------------------------------------------------------------------
   readonly rtt: RttState;
@@ -333,6 +332,17 @@ export class TcpSock {
     ackUpdateRtt(this.rtt, rttUs, this.sndUna, this.sndNxt);
     this.tp.cc.srtt_us = this.rtt.srttUs;
     this.tp.cc.min_rtt_us = Math.max(rttUs, 1);
+  }
+
+  /**
+   * Bring the congestion-control view's clocks to now: `tcp_mstamp` (µs) and `tcp_jiffies32` in
+   * the CC modules' HZ (250, as the kernels we compare with; the socket timers count in ms).
+   */
+  ccClock(): void {
+    const us = this.net.nowUs();
+    const cc = this.tp.cc;
+    cc.nowUs = us;
+    cc.tcpJiffies32 = jiffiesFromUs(us);
   }
 
   /** `lock_sock`: segments arriving now wait on the backlog. */
