@@ -40,7 +40,7 @@ const CHECK_STRIDE = 1021;
 const CONNS_PER_STEP = 64;
 const CONN_CONCURRENCY = 8;
 /** Steps each case runs in its worker before the harness measures (JIT warm-up), in ms. */
-const WARM_MS = 300;
+const WARM_MS = 1000;
 /** Bound of one request to a worker (setup, a step, the close). */
 const STEP_TIMEOUT_MS = 30_000;
 

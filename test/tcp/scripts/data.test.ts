@@ -98,6 +98,24 @@ describe('sending data', () => {
     expect(s.sut.snmp.get('TcpExtTW')).toBe(1);
   });
 
+  it('TIME_WAIT lasts 60 s from the peer FIN that ended FIN_WAIT2, then the 4-tuple is free', () => {
+    const { s, conn } = established();
+    conn.close();
+    s.expect({ flags: 'F.', seq: 1, ack: 1 });
+    s.inject({ flags: '.', seq: 1, ack: 2, opts: { ts: s.ts(300) } });
+    s.inject({ flags: 'F.', seq: 1, ack: 2, opts: { ts: s.ts(301) } });
+    s.expect({ flags: '.', seq: 2, ack: 2 });
+    expect(conn.sk.state).toBe(TCP_TIME_WAIT);
+    s.run(59_999);
+    expect(conn.sk.state).toBe(TCP_TIME_WAIT);
+    s.run(2);
+    expect(conn.sk.state).not.toBe(TCP_TIME_WAIT);
+    expect(s.sut.snmp.get('TcpExtTW')).toBe(1);
+    // Nothing answers for the old 4-tuple now but the listener: a new SYN is a new connection.
+    s.inject({ flags: 'S', seq: 100_000, win: 65535, opts: { mss: 1460 } });
+    s.expect({ flags: 'S.', ack: 100_001 });
+  });
+
   it('backlog while owned: a segment arriving during a user call waits and is processed at release', () => {
     const { s, conn } = established();
     conn.sk.lock();

@@ -226,6 +226,7 @@ export function tcpRcvStateProcess(sk: TcpSock, seg: TcpSegment, skb: SkBuff): v
     }
   }
   if (queue) tcpDataQueue(sk, seg, skb);
+  else if (seg.seq === seg.endSeq) sk.pool.consume(skb); // a pure ACK was all it had
   else drop(sk, skb, DropReason.TCP_CLOSE);
   if (sk.state !== TCP_CLOSE && sk.state !== TCP_TIME_WAIT) {
     tcpDataSndCheck(sk);

@@ -6,6 +6,7 @@
 import { EH_TIME_WAIT, OWNER_TIME_WAIT } from '../lookup/index.js';
 import { TCPEXT, TCP_MIB_CURRESTAB, TCP_MIB_ESTABRESETS } from '../config/index.js';
 import type { ErrnoCode } from '@netstack/core';
+import { TCP_TIMEWAIT_LEN_MS } from '../timers/index.js';
 import {
   RCV_SHUTDOWN,
   SHUTDOWN_MASK,
@@ -143,6 +144,9 @@ export function tcpReset(sk: TcpSock): void {
  */
 export function tcpTimeWait(sk: TcpSock, substate: number, timeoMs: number): void {
   const net = sk.net;
+  // TIME_WAIT always lasts TCP_TIMEWAIT_LEN; a FIN_WAIT2 wait at least one RTO.
+  if (substate === TCP_TIME_WAIT) timeoMs = TCP_TIMEWAIT_LEN_MS;
+  else timeoMs = Math.max(timeoMs, Math.ceil(sk.rtt.rtoUs / 1000));
   if (net.timeWaitCount >= net.conf.maxTwBuckets) {
     net.ext[TCPEXT.TCPTimeWaitOverflow]!++;
     tcpDone(sk);
