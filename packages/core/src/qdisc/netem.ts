@@ -164,7 +164,6 @@ export class Netem extends Qdisc {
   /** Packets at the front of the ring that go without waiting (reordered ones). */
   private direct = 0;
   /** A packet the driver refused (the kernel's `gso_skb`): sent first, whatever its time. */
-  private requeued: SkBuff | null = null;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -282,42 +281,22 @@ export class Netem extends Qdisc {
   }
 
   dequeue(): SkBuff | null {
-    let skb = this.requeued;
-    if (skb !== null) {
-      this.requeued = null;
-    } else {
-      if (this.count === 0) return null;
-      if (this.direct === 0) {
-        const t = this.times[this.head]!;
-        if (t > this.scheduler.now()) {
-          // qdisc_watchdog_schedule_ns: reprogram unless already set for exactly this time.
-          if (!this.watchdog.pending || this.watchdog.expires !== t) this.watchdog.armAt(t);
-          return null;
-        }
+    const requeued = this.takeRequeued();
+    if (requeued !== null) return this.dequeued(requeued);
+    if (this.count === 0) return null;
+    if (this.direct === 0) {
+      const t = this.times[this.head]!;
+      if (t > this.scheduler.now()) {
+        // qdisc_watchdog_schedule_ns: reprogram unless already set for exactly this time.
+        if (!this.watchdog.pending || this.watchdog.expires !== t) this.watchdog.armAt(t);
+        return null;
       }
-      skb = this.popFront();
     }
-    this.qlen--;
-    this.backlog -= skb.len;
-    this.stats.packets++;
-    this.stats.bytes += skb.len;
-    return skb;
-  }
-
-  requeue(skb: SkBuff): void {
-    this.requeued = skb;
-    this.qlen++;
-    this.backlog += skb.len;
-    this.stats.packets--;
-    this.stats.bytes -= skb.len;
-    this.stats.requeues++;
+    return this.dequeued(this.popFront());
   }
 
   reset(): void {
-    if (this.requeued !== null) {
-      kfreeSkb(this.requeued, DropReason.QUEUE_PURGE);
-      this.requeued = null;
-    }
+    this.purgeRequeued();
     for (let n = this.count; n > 0; n--) kfreeSkb(this.popFront(), DropReason.QUEUE_PURGE);
     this.head = 0;
     this.qlen = 0;

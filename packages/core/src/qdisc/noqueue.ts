@@ -18,7 +18,7 @@ export class NoQueue extends Qdisc {
     return null;
   }
 
-  requeue(_skb: SkBuff): void {
+  override requeue(_skb: SkBuff): void {
     throw new NetError('EINVAL', 'noqueue cannot requeue');
   }
 

@@ -19,7 +19,6 @@ export const PFIFO_FAST_BANDS = 3;
 export class PfifoFast extends Qdisc {
   readonly kind = 'pfifo_fast';
   private readonly bands = [new SkbQueue(), new SkbQueue(), new SkbQueue()];
-  private requeued: SkBuff | null = null;
 
   constructor(private limit = 1000) {
     super();
@@ -47,34 +46,13 @@ export class PfifoFast extends Qdisc {
   }
 
   dequeue(): SkBuff | null {
-    let skb = this.requeued;
-    if (skb !== null) {
-      this.requeued = null;
-    } else {
-      for (let b = 0; b < PFIFO_FAST_BANDS && skb === null; b++) skb = this.bands[b]!.dequeue();
-      if (skb === null) return null;
-    }
-    this.qlen--;
-    this.backlog -= skb.len;
-    this.stats.packets++;
-    this.stats.bytes += skb.len;
-    return skb;
-  }
-
-  requeue(skb: SkBuff): void {
-    this.requeued = skb;
-    this.qlen++;
-    this.backlog += skb.len;
-    this.stats.packets--;
-    this.stats.bytes -= skb.len;
-    this.stats.requeues++;
+    let skb = this.takeRequeued();
+    for (let b = 0; b < PFIFO_FAST_BANDS && skb === null; b++) skb = this.bands[b]!.dequeue();
+    return skb === null ? null : this.dequeued(skb);
   }
 
   reset(): void {
-    if (this.requeued !== null) {
-      kfreeSkb(this.requeued, DropReason.QUEUE_PURGE);
-      this.requeued = null;
-    }
+    this.purgeRequeued();
     for (const band of this.bands) {
       for (let skb = band.dequeue(); skb !== null; skb = band.dequeue()) kfreeSkb(skb, DropReason.QUEUE_PURGE);
     }

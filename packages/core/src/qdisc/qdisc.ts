@@ -1,4 +1,6 @@
 import type { SkBuff } from '../skb/skbuff.js';
+import { DropReason } from '../skb/drop-reason.js';
+import { kfreeSkb } from '../skb/pool.js';
 import type { NetdevQueue } from '../netdevice/queue.js';
 
 /** Counters of one qdisc, as `tc -s qdisc` prints them. */
@@ -35,10 +37,45 @@ export abstract class Qdisc {
   abstract enqueue(skb: SkBuff): number;
   /** Next packet to send, or null. */
   abstract dequeue(): SkBuff | null;
-  /** Put back a packet the driver refused (NETDEV_TX_BUSY): it is sent first next time. */
-  abstract requeue(skb: SkBuff): void;
   /** Drop everything queued (device down, qdisc replaced). */
   abstract reset(): void;
+
+  /** A packet the driver refused, sent before anything else (`q->gso_skb`). */
+  protected requeued: SkBuff | null = null;
+
+  /** Put back a packet the driver refused (NETDEV_TX_BUSY): it is sent first next time. */
+  requeue(skb: SkBuff): void {
+    this.requeued = skb;
+    this.qlen++;
+    this.backlog += skb.len;
+    this.stats.packets--;
+    this.stats.bytes -= skb.len;
+    this.stats.requeues++;
+  }
+
+  /** The requeued packet, if any, taken back (the caller accounts it with `dequeued`). */
+  protected takeRequeued(): SkBuff | null {
+    const skb = this.requeued;
+    this.requeued = null;
+    return skb;
+  }
+
+  /** Account a packet leaving the qdisc and return it. */
+  protected dequeued(skb: SkBuff): SkBuff {
+    this.qlen--;
+    this.backlog -= skb.len;
+    this.stats.packets++;
+    this.stats.bytes += skb.len;
+    return skb;
+  }
+
+  /** Free the requeued packet (part of `reset`). */
+  protected purgeRequeued(): void {
+    if (this.requeued !== null) {
+      kfreeSkb(this.requeued, DropReason.QUEUE_PURGE);
+      this.requeued = null;
+    }
+  }
   /** The limit on queued packets, when there is one (txqueuelen for pfifo_fast). */
   setLimit(_limit: number): void {}
 }
