@@ -28,7 +28,7 @@ const ALLOWED: Record<string, { netstack: readonly string[] | 'all'; external: r
   ovs: { netstack: ['core'], external: [] },
   conformance: { netstack: ['core'], external: ['vitest'] },
   'packet-socket': { netstack: ['core'], external: [] },
-  net: { netstack: ['core', 'tcp', 'udp'], external: [] },
+  net: { netstack: ['core', 'tcp', 'udp', 'ipv4', 'nic-drivers'], external: [] },
   cli: { netstack: 'all', external: ['commander', 'yaml'] },
 };
 

@@ -7,7 +7,7 @@
 import { ERRNO, NetError } from '@netstack/core';
 import { TCPEXT } from '../config/index.js';
 import { CB_END_SEQ, CB_SEQ, CB_TCP_FLAGS } from '../recovery/index.js';
-import { TCPHDR_PSH } from '../wire/index.js';
+import { TCPHDR_FIN, TCPHDR_PSH } from '../wire/index.js';
 import { tcpPushPendingFrames, tcpSendActiveReset, tcpSendAck, tcpSendFin } from '../output/write-xmit.js';
 import { tcpSizeGoal } from '../output/tso.js';
 import {
@@ -67,9 +67,11 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
   const pool = sk.pool;
   while (copied < length) {
     let tail = sk.writeQueue.tail;
-    if (tail === null || tail.len >= goal || tail.tailroom() === 0 || tail.cb[CB_TCP_FLAGS]! !== 0) {
+    if (tail === null || tail.len >= goal || tail.tailroom() === 0 || tail.cb[CB_TCP_FLAGS]! & TCPHDR_FIN) {
       if (!memoryFree(sk)) break;
-      tail = pool.alloc(goal, 0);
+      // Size the buffer for this write (at least an MSS, at most the size goal): a small write
+      // must not be charged a 64 KiB slot, as Linux charges page fragments by what they hold.
+      tail = pool.alloc(Math.min(goal, Math.max(length - copied, sk.mss)), 0);
       tail.cb.fill(0);
       tail.cb[CB_SEQ] = sk.writeSeq;
       tail.cb[CB_END_SEQ] = sk.writeSeq;

@@ -89,10 +89,7 @@ export function tcpInitTransfer(sk: TcpSock): void {
   tcp_init_congestion_control(cc);
   tcpSndbufExpand(sk);
   tcpUpdatePacingRate(sk);
-  const win = sk.rx.win;
-  win.rcvqTimeUs = sk.net.nowUs();
-  // tcp_initialize_rcv_mss
-  win.rcvMss = Math.max(Math.min(sk.advmss, cc.mss_cache, win.rcvWnd >>> 1, 536), 88);
+  sk.rx.win.initBufferSpace(sk.rx.copiedSeq, sk.net.nowUs(), cc.mss_cache);
   sk.timers.lrcvtime = sk.timers.jiffies();
   if (sk.timers.keepOpen) sk.timers.resetKeepaliveTimer(sk.timers.keepaliveTimeWhen());
 }

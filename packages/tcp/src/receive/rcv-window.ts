@@ -146,14 +146,22 @@ export class RcvWindow {
     this.rcvWscale = w.rcvWscale;
     this.rcvSsthresh = this.rcvWnd;
     this.rcvWup = rcvNxt >>> 0;
-    // tcp_init_buffer_space (tcp_app_win 31 leaves maxwin as is).
+    this.initBufferSpace(copiedSeq, nowUs, mss);
+  }
+
+  /**
+   * `tcp_init_buffer_space` + `tcp_initialize_rcv_mss` once the window is chosen: the DRS
+   * baseline (rcvq_space: what one RTT is expected to bring) and the first rcv_mss guess.
+   * `mss` is the segment size the peer will use toward us.
+   */
+  initBufferSpace(copiedSeq: number, nowUs: number, mss: number): void {
+    // tcp_app_win 31 leaves maxwin as is.
     this.rcvqTimeUs = nowUs;
     this.rcvqSeq = copiedSeq >>> 0;
     const maxwin = this.fullSpace();
     if (this.windowClamp >= maxwin) this.windowClamp = maxwin;
     this.rcvSsthresh = Math.min(this.rcvSsthresh, this.windowClamp);
     this.rcvqSpace = Math.min(this.rcvSsthresh, this.rcvWnd, TCP_INIT_CWND * this.advmss);
-    // tcp_initialize_rcv_mss
     let hint = Math.min(this.advmss, mss, this.rcvWnd >> 1, TCP_MSS_DEFAULT);
     hint = Math.max(hint, TCP_MIN_MSS);
     this.rcvMss = hint;

@@ -95,13 +95,18 @@ export function destroySock(sk: TcpSock): void {
 /** Drop everything queued in both directions. */
 export function purgeQueues(sk: TcpSock): void {
   sk.rx.purge();
+  purgeSendQueues(sk);
+  for (let skb = sk.backlog.dequeue(); skb !== null; skb = sk.backlog.dequeue()) sk.pool.consume(skb);
+  sk.backlogLen = 0;
+}
+
+/** Drop the write and retransmit queues (the connection will send nothing more). */
+export function purgeSendQueues(sk: TcpSock): void {
   for (let skb = sk.writeQueue.dequeue(); skb !== null; skb = sk.writeQueue.dequeue()) sk.pool.consume(skb);
   while (sk.tp.q.head !== null) sk.tp.q.freeHead();
   sk.tp.q.packets_out = sk.tp.q.sacked_out = sk.tp.q.lost_out = sk.tp.q.retrans_out = 0;
   sk.tp.q.freedTruesize = 0;
   sk.wmemQueued = 0;
-  for (let skb = sk.backlog.dequeue(); skb !== null; skb = sk.backlog.dequeue()) sk.pool.consume(skb);
-  sk.backlogLen = 0;
 }
 
 /** `tcp_done`: the connection is over. An orphan is destroyed; a user's socket wakes up. */
@@ -155,7 +160,10 @@ export function tcpTimeWait(sk: TcpSock, substate: number, timeoMs: number): voi
   net.timeWaitCount++;
   sk.state = substate === TCP_FIN_WAIT2 ? TCP_FIN_WAIT2 : TCP_TIME_WAIT;
   sk.timers.clearXmitTimers();
-  purgeQueues(sk);
+  // The send side is over; what the user has not read yet stays readable (Linux's tcp_time_wait
+  // leaves the full socket, with its receive queue, to the user).
+  if (sk.dead) purgeQueues(sk);
+  else purgeSendQueues(sk);
   sk.shutdownFlags |= RCV_SHUTDOWN;
   if (sk.ehEntry >= 0) net.ehash.replace(sk.ehEntry, sk, EH_TIME_WAIT);
   if (sk.bindOwner !== null) net.bhash.setState(sk.bindOwner, OWNER_TIME_WAIT);
