@@ -6,6 +6,7 @@
  */
 import { definePlugin, type NetNamespace, type Plugin } from '@netstack/core';
 import type { TcpCongestionOps } from './cong/index.js';
+import { refreshCongestionSysctls } from './config/index.js';
 import { TcpProtocol } from './input/tcp-input.js';
 import { TCP_NET, TcpNet, tcpNet } from './net/tcp-net.js';
 
@@ -24,8 +25,11 @@ export function tcp(): Plugin {
 export function tcpCongestion(ops: TcpCongestionOps): Plugin {
   return definePlugin({
     name: `tcp-cong-${ops.name}`,
+    dependsOn: ['tcp'],
     setup(ns: NetNamespace) {
-      tcpNet(ns).cc.register(ops);
+      const net = tcpNet(ns);
+      net.cc.register(ops);
+      refreshCongestionSysctls({ sysctl: ns.sysctl, world: { sysctl: ns.world.sysctl } }, net.cc);
     },
   });
 }

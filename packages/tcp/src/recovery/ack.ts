@@ -53,11 +53,21 @@ export function tcpAckRecovery(
   }
   if (tp.tlp_high_seq !== 0) tcpProcessTlpAck(tp, ack, out.flag);
   const delivered = tp.delivered - priorDelivered;
-  // tcp_cong_control
-  if (tcpInCwndReduction(tp)) {
+  // tcp_cong_control: a module with its own cong_control (BBR style) takes the whole rate sample.
+  const ops = cc.ca_ops;
+  if (ops !== null && ops.cong_control !== undefined) {
+    const rs = tp.rateSample;
+    rs.delivered = delivered;
+    rs.ackedSacked = delivered;
+    rs.losses = tp.lost - priorLost;
+    rs.intervalUs = st.priorMstamp >= 0 ? nowUs - st.priorMstamp : -1;
+    rs.rttUs = st.firstAckedUs >= 0 ? nowUs - st.firstAckedUs : -1;
+    rs.isAppLimited = false;
+    ops.cong_control(cc, ack, out.flag, rs);
+  } else if (tcpInCwndReduction(tp)) {
     tcpCwndReduction(tp, delivered, tp.lost - priorLost, out.flag);
-  } else if (tcpMayRaiseCwnd(tp, out.flag) && cc.ca_ops !== null) {
-    cc.ca_ops.cong_avoid(cc, ack, delivered);
+  } else if (tcpMayRaiseCwnd(tp, out.flag) && ops !== null) {
+    ops.cong_avoid(cc, ack, delivered);
   }
   if (out.rexmitLost) tcpXmitRetransmitQueue(tp, xmit);
   cc.packets_out = tp.q.packets_out;

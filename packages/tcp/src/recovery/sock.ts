@@ -4,7 +4,7 @@
  * One object per connection, mutated in place.
  */
 import type { SkBuff } from '@netstack/core';
-import { CcSock } from '../cong/index.js';
+import { CcSock, type RateSample } from '../cong/index.js';
 import { RtxQueue } from './rtx-queue.js';
 
 /** `sysctl_tcp_reordering` default (TCP_FASTRETRANS_THRESH). */
@@ -87,6 +87,8 @@ export class TcpRecoverySock {
   /** Undo events since the owner last folded them into the MIB (TCPLossUndo, TCPSpuriousRTOs). */
   lossUndos = 0;
   spuriousRtos = 0;
+  /** The rate sample handed to a `cong_control` module (reused). */
+  readonly rateSample: RateSample = { delivered: 0, intervalUs: -1, ackedSacked: 0, losses: 0, rttUs: -1, isAppLimited: false };
   /** `sysctl_tcp_frto`. */
   frtoEnabled = true;
   /** F-RTO step 2.b: send new data before retransmitting more (REXMIT_NEW). */
