@@ -176,7 +176,6 @@ async function ourPair() {
   const { getIpv4, ipv4 } = await import('@netstack/ipv4');
   const tcpPkg = await import('@netstack/tcp');
   const world = new World({ clock: 'real', seed: 1 });
-  workAroundFractionalNow(world);
   const plugins = () => [loopback({ up: true }), veth(), ipv4(), tcpPkg.tcp()];
   const a = world.createNamespace('a', plugins());
   const b = world.createNamespace('b', plugins());
@@ -186,24 +185,6 @@ async function ourPair() {
   getIpv4(a).addAddress(devA, '10.0.0.1/24');
   getIpv4(b).addAddress(devB, '10.0.0.2/24');
   return { world, a, b, TcpSocket: tcpPkg.TcpSocket };
-}
-
-/**
- * WORKAROUND (a bug, reported, not fixed here): core's RealScheduler.now() returns
- * `(performance.now() - origin) * 1e6`, a fractional number of ns, and @netstack/tcp's
- * secure_tcp_seq (isn/secure-seq.ts `seqScale`) throws a RangeError on a non-integer time, so
- * connect() fails in every real-time World. Until one of them rounds, the benchmark floors the
- * clock of its own World (an own property on this instance, nothing else is touched) and says so
- * on stderr. Remove this when `Number.isInteger(new World({ clock: 'real' }).scheduler.now())`.
- */
-function workAroundFractionalNow(world) {
-  const s = world.scheduler;
-  let fractional = false;
-  for (let i = 0; i < 8 && !fractional; i++) fractional = !Number.isInteger(s.now());
-  if (!fractional) return;
-  const now = s.now.bind(s);
-  s.now = () => Math.floor(now());
-  process.stderr.write('tcp bench: WORKAROUND in use: RealScheduler.now() is fractional and breaks TCP ISNs; flooring it for this World\n');
 }
 
 /** Wait (on the event loop, bounded) until `cond()` holds. */

@@ -52,7 +52,8 @@ export class RealScheduler implements Scheduler {
   };
 
   now(): number {
-    return (performance.now() - this.origin) * NSEC_PER_MSEC;
+    // Whole nanoseconds, as the virtual clock gives them (hashes and counters take integers).
+    return Math.floor((performance.now() - this.origin) * NSEC_PER_MSEC);
   }
 
   createTimer(callback: () => void): Timer {

@@ -9,7 +9,7 @@ export const NSEC_PER_USEC = 1_000;
 export const NSEC_PER_MSEC = 1_000_000;
 export const NSEC_PER_SEC = 1_000_000_000;
 
-/** A source of the current time, in nanoseconds since the scheduler started. */
+/** A source of the current time, in whole nanoseconds since the scheduler started. */
 export interface Clock {
   now(): number;
 }

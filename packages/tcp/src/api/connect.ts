@@ -87,7 +87,7 @@ export function tcpConnect(sk: TcpSock, daddr: InetAddrWords, dport: number): vo
   win.rcvWscale = w.rcvWscale;
   win.rcvSsthresh = w.rcvWnd;
   win.advmss = sk.advmss;
-  const isn = net.isn.secureTcpSeq(sk.saddr[0]!, daddr[0]!, sk.sport, dport, Math.floor(net.scheduler.now()));
+  const isn = net.isn.secureTcpSeq(sk.saddr[0]!, daddr[0]!, sk.sport, dport, net.scheduler.now());
   sk.tsOff = sk.tstampOk ? net.isn.secureTcpTsOff(sk.saddr[0]!, daddr[0]!, conf.timestamps) : 0;
   sk.synSent = isn;
   sk.tp.cc.snd_una = isn;

@@ -6,6 +6,10 @@
  */
 import { TCPEXT } from '../config/index.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
+import type { TcpSegment } from '../net/tcp-net.js';
+import { TCP_MAX_QUICKACKS } from '../timers/index.js';
+import { TCPHDR_SYN } from '../wire/index.js';
+import { after, before } from '../receive/seq.js';
 import { tcpSendAck } from '../output/write-xmit.js';
 
 const INT_MAX = 0x7fffffff;
@@ -42,7 +46,19 @@ export function tcpSendChallengeAck(sk: TcpSock): void {
   tcpSendAck(sk);
 }
 
-/** `tcp_send_dupack`'s rate-limited ACK for an out-of-window segment (`tcp_oow_rate_limited`). */
-export function tcpSendDupAckLimited(sk: TcpSock, mibSlot: number, hasDataNoSyn: boolean): void {
-  if (hasDataNoSyn || !tcpOowRateLimited(sk, mibSlot)) tcpSendAck(sk);
+/**
+ * `tcp_send_dupack` for an unacceptable segment, rate limited (`tcp_oow_rate_limited`: data
+ * without SYN is never limited). Old data is D-SACKed (RFC 2883) in quick-ack mode, so the sender
+ * learns its retransmission was spurious and can undo.
+ */
+export function tcpSendDupAckLimited(sk: TcpSock, mibSlot: number, seg: TcpSegment): void {
+  const dataNoSyn = seg.payloadLen > 0 && !(seg.flags & TCPHDR_SYN);
+  if (!dataNoSyn && tcpOowRateLimited(sk, mibSlot)) return;
+  const rx = sk.rx;
+  if (seg.endSeq !== seg.seq && before(seg.seq, rx.rcvNxt)) {
+    sk.net.ext[TCPEXT.DelayedACKLost]!++;
+    sk.timers.enterQuickAckMode(TCP_MAX_QUICKACKS, rx.win.rcvWnd, rx.win.rcvMss);
+    if (sk.sackOk && sk.net.conf.dsack !== 0) rx.sack.dsackSet(seg.seq, after(seg.endSeq, rx.rcvNxt) ? rx.rcvNxt : seg.endSeq);
+  }
+  tcpSendAck(sk);
 }

@@ -71,12 +71,11 @@ function validateIncoming(sk: TcpSock, seg: TcpSegment, skb: SkBuff): boolean {
   const net = sk.net;
   const rst = (seg.flags & TCPHDR_RST) !== 0;
   const syn = (seg.flags & TCPHDR_SYN) !== 0;
-  const dataNoSyn = seg.payloadLen > 0 && !syn;
   if (sk.tstampOk && seg.opts.sawTstamp && !pawsCheck(sk, seg.opts.tsVal, TCP_PAWS_WINDOW) && !disorderedAck(sk, seg)) {
     if (!rst) {
       if (syn) return synChallenge(sk, skb, false);
       net.ext[TCPEXT.PAWSEstab]!++;
-      tcpSendDupAckLimited(sk, TCPEXT.TCPACKSkippedPAWS, dataNoSyn);
+      tcpSendDupAckLimited(sk, TCPEXT.TCPACKSkippedPAWS, seg);
       drop(sk, skb, DropReason.TCP_RFC7323_PAWS);
       return false;
     }
@@ -95,7 +94,7 @@ function validateIncoming(sk: TcpSock, seg: TcpSegment, skb: SkBuff): boolean {
     if (!rst) {
       if (syn) return synChallenge(sk, skb, false);
       if (bad === DropReason.TCP_INVALID_SEQUENCE) net.ext[TCPEXT.BeyondWindow]!++;
-      tcpSendDupAckLimited(sk, TCPEXT.TCPACKSkippedSeq, dataNoSyn);
+      tcpSendDupAckLimited(sk, TCPEXT.TCPACKSkippedSeq, seg);
     } else if (resetCheck(sk, seg)) {
       return resetBy(sk, skb);
     }

@@ -134,7 +134,7 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   req.sndWscale = o.wscale;
   // tcp_ecn 2: answer an ECN-setup SYN (ECE|CWR) with ECE (RFC 3168 6.1.1).
   req.ecnOk = conf.ecn !== 0 && (flags & 0xc0) === 0xc0;
-  req.sntIsn = net.isn.secureTcpSeq(req.saddr[0]!, req.daddr[0]!, req.sport, req.dport, Math.floor(net.scheduler.now()));
+  req.sntIsn = net.isn.secureTcpSeq(req.saddr[0]!, req.daddr[0]!, req.sport, req.dport, net.scheduler.now());
   req.tsOff = req.tstampOk ? net.isn.secureTcpTsOff(req.saddr[0]!, req.daddr[0]!, conf.timestamps) : 0;
   // tcp_openreq_init_rwin: the window and scale we offer.
   const advmss = lsk.advmssFor();

@@ -15,7 +15,7 @@ import {
   type SkBuff,
   type SkBuffPool,
 } from '@netstack/core';
-import { CongestionControlRegistry } from '../cong/index.js';
+import { NsCongestion, worldCongestionRegistry } from './congestion.js';
 import { TCPEXT_MIB_FIELDS, TCPEXT_MIB_GROUP, TCP_MIB_CONSTANTS, TCP_MIB_FIELDS, TCP_MIB_GROUP, registerTcpSysctls, type TcpConf } from '../config/index.js';
 import { TcpSecureSeq } from '../isn/index.js';
 import { BindTable, EstablishedTable, ListenTable } from '../lookup/index.js';
@@ -58,7 +58,8 @@ export class TcpNet {
   readonly ehash: EstablishedTable<EhEntry>;
   readonly listeners: ListenTable<EhEntry>;
   readonly bhash: BindTable<EhEntry>;
-  readonly cc: CongestionControlRegistry;
+  /** Congestion-control modules (World-wide) and this namespace's default. */
+  readonly cc: NsCongestion;
   readonly isn: TcpSecureSeq;
   readonly cookies: SynCookies;
   readonly pool: SkBuffPool;
@@ -76,7 +77,7 @@ export class TcpNet {
   challengeCount = 0;
 
   constructor(readonly ns: NetNamespace) {
-    this.cc = new CongestionControlRegistry();
+    this.cc = new NsCongestion(worldCongestionRegistry(ns.world));
     this.conf = registerTcpSysctls({ sysctl: ns.sysctl, world: { sysctl: ns.world.sysctl } }, this.cc);
     this.mib = ns.snmp.register(TCP_MIB_GROUP, TCP_MIB_FIELDS).values;
     this.ext = ns.snmp.register(TCPEXT_MIB_GROUP, TCPEXT_MIB_FIELDS).values;
