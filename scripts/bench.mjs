@@ -8,11 +8,10 @@
  * frames, or a pool with live buffers after a benchmark. Speed alone never fails the run.
  * Note: `npm run` prints its own banner on stdout; use `npm run -s bench -- --json` for pure JSON.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { matches, parseArgs } from './lib/args.mjs';
+import { buildPackages } from './lib/build.mjs';
 import { loadBenchmarks } from './lib/discover.mjs';
 import { compare } from './lib/measure.mjs';
 import { fmtNumber, fmtRatio, formatTable } from './lib/table.mjs';
@@ -22,17 +21,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 function fail(message) {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(1);
-}
-
-function build() {
-  const tsc = join(root, 'node_modules', '.bin', 'tsc');
-  if (!existsSync(tsc)) fail(`${relative(root, tsc)} not found: run npm install first`);
-  const r = spawnSync(tsc, ['-b'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
-  if (r.error !== undefined || r.status !== 0) {
-    process.stderr.write(r.stdout ?? '');
-    process.stderr.write(r.stderr ?? '');
-    fail(`build (tsc -b) failed${r.error ? `: ${r.error.message}` : ` with exit code ${r.status}`}`);
-  }
 }
 
 async function main() {
@@ -46,7 +34,7 @@ async function main() {
     process.stdout.write('usage: npm run bench -- [--json] [--filter NAME]... [--time MS] [--rounds N] [--warmup MS] [--no-build] [--list]\n');
     return;
   }
-  if (opts.build) build();
+  if (opts.build) buildPackages(root, fail);
   const all = await loadBenchmarks(root);
   if (opts.list) {
     for (const d of all) process.stdout.write(`${d.name}\t${d.unit}\t${d.description ?? ''}\n`);

@@ -20,13 +20,12 @@
  * the seeds not run count as failures), --no-build, --verbose (counters for every seed), and
  * with --replay, --trace MS (sender/receiver state every MS of virtual time).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { buildPackages } from './lib/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_SEEDS = 200;
@@ -73,17 +72,6 @@ function parseArgs(argv) {
   return o;
 }
 
-function build() {
-  const tsc = join(root, 'node_modules', '.bin', 'tsc');
-  if (!existsSync(tsc)) fail(`${relative(root, tsc)} not found: run npm install first`);
-  const r = spawnSync(tsc, ['-b'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
-  if (r.error !== undefined || r.status !== 0) {
-    process.stderr.write(r.stdout ?? '');
-    process.stderr.write(r.stderr ?? '');
-    fail(`build (tsc -b) failed${r.error ? `: ${r.error.message}` : ` with exit code ${r.status}`}`);
-  }
-}
-
 const fmtS = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Worker: run the seeds it is handed, one message per seed, until told to stop. */
@@ -123,7 +111,7 @@ async function replayMain(opts, lib) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.build) build();
+  if (opts.build) buildPackages(root, fail);
   const lib = await import('./lib/lossy-links.mjs');
   if (opts.replay !== null) return replayMain(opts, lib);
 

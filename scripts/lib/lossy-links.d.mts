@@ -1,5 +1,21 @@
-// Types for scripts/lib/lossy-links.mjs, as test/tcp/lossy-links.ts uses it.
-import type { NetemOptions } from '@netstack/core';
+// Types for scripts/lib/lossy-links.mjs, as test/tcp/lossy-links.ts and test/tcp/helpers.ts use it.
+import type { NetDevice, NetNamespace, NetemOptions, World } from '@netstack/core';
+
+/** What `twoHosts` builds: the World, namespaces a (10.0.0.1) and b (10.0.0.2), their eth0. */
+export interface TwoHosts {
+  world: World;
+  a: NetNamespace;
+  b: NetNamespace;
+  devA: NetDevice;
+  devB: NetDevice;
+}
+
+export interface TwoHostsOptions {
+  /** MTU of both veth ends (default 1500). */
+  mtu?: number;
+  /** false: TSO and GSO off on both ends (default true: the veth's defaults). */
+  tso?: boolean;
+}
 
 /** Host-side variation of a seed (SO_* values as given to setsockopt; the kernel doubles them). */
 export interface SocketImpairments {
@@ -87,6 +103,7 @@ export const DEFAULT_WALL_LIMIT_MS: number;
 
 /** The four seeds the CI transfers 50 MB with (see the .mjs). */
 export function largeCiSeeds(): number[];
+export function twoHosts(seed: number, options?: TwoHostsOptions): TwoHosts;
 export function impairmentsFor(seed: number): Impairments;
 export function describeImpairments(imp: Impairments): string;
 export function expectedRate(imp: Impairments): number;

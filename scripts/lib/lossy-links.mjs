@@ -8,8 +8,8 @@
  * A seed fixes everything: the impairments of both directions of the link (`impairmentsFor`),
  * the World's randomness (ISNs, ports, netem's draws), hence the whole run, which happens in
  * virtual time. `runLossySeed(seed, size)` builds two namespaces a = 10.0.0.1 and b = 10.0.0.2
- * (loopback + veth + ipv4 + tcp) joined by a veth pair with a netem qdisc on each end (and TSO/GSO
- * off unless the seed keeps them), listens
+ * (loopback + veth + ipv4 + tcp, `twoHosts`) joined by a veth pair with a netem qdisc on each end
+ * (and TSO/GSO off unless the seed keeps them), listens
  * on b, connects from a, sends `size` bytes and closes, reads on b to EOF and closes, then runs
  * virtual time until idle (TIME_WAIT is 60 s), and checks:
  *   - the bytes: count and sha256 of what b read, against what a sent;
@@ -202,7 +202,30 @@ export function virtualLimitMs(imp, sizeBytes) {
   return Math.round(60_000 + (4 * 1000 * sizeBytes) / expectedRate(imp));
 }
 
-/** A deterministic payload of `n` bytes (xorshift32, the same as test/tcp/helpers.ts `payload`). */
+/**
+ * Two hosts in a World of `seed`: namespaces a = 10.0.0.1/24 and b = 10.0.0.2/24 (loopback +
+ * veth + ipv4 + tcp) joined by a veth pair (eth0 at both ends, of `mtu` if given), both ends up.
+ * `tso: false` turns TSO and GSO off on both ends (`ethtool -K eth0 tso off gso off`) before the
+ * addresses are added. test/tcp/helpers.ts `tcpPair` is this with TSO on.
+ */
+export function twoHosts(seed, { mtu, tso = true } = {}) {
+  const world = new World({ seed });
+  const plugins = () => [loopback({ up: true }), veth(), ipv4(), tcp()];
+  const a = world.createNamespace('a', plugins());
+  const b = world.createNamespace('b', plugins());
+  const [devA, devB] = createVethPair(a, { name: 'eth0', mtu, peer: { name: 'eth0', netns: b, mtu } });
+  devA.open();
+  devB.open();
+  if (!tso) {
+    devA.setFeatures({ tso: false, gso: false }); // ethtool -K eth0 tso off gso off
+    devB.setFeatures({ tso: false, gso: false });
+  }
+  getIpv4(a).addAddress(devA, '10.0.0.1/24');
+  getIpv4(b).addAddress(devB, '10.0.0.2/24');
+  return { world, a, b, devA, devB };
+}
+
+/** A deterministic payload of `n` bytes (xorshift32; test/tcp/helpers.ts re-exports it). */
 export function payload(n, seed = 7) {
   const out = new Uint8Array(n);
   let x = seed >>> 0 || 1;
@@ -277,19 +300,7 @@ export function runLossySeed(seed, sizeBytes, options = {}) {
     if (problems.length < 20) problems.push(msg);
   };
 
-  const world = new World({ seed });
-  const plugins = () => [loopback({ up: true }), veth(), ipv4(), tcp()];
-  const a = world.createNamespace('a', plugins());
-  const b = world.createNamespace('b', plugins());
-  const [devA, devB] = createVethPair(a, { name: 'eth0', peer: { name: 'eth0', netns: b } });
-  devA.open();
-  devB.open();
-  if (!imp.sockets.tso) {
-    devA.setFeatures({ tso: false, gso: false }); // ethtool -K eth0 tso off gso off
-    devB.setFeatures({ tso: false, gso: false });
-  }
-  getIpv4(a).addAddress(devA, '10.0.0.1/24');
-  getIpv4(b).addAddress(devB, '10.0.0.2/24');
+  const { world, a, b, devA, devB } = twoHosts(seed, { tso: !!imp.sockets.tso });
   const qA = attachNetem(devA, imp.forward);
   const qB = attachNetem(devB, imp.reverse);
 

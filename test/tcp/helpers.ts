@@ -1,48 +1,18 @@
 /**
  * Two hosts with ipv4 + tcp over a veth pair (10.0.0.1 — 10.0.0.2), and helpers to move bytes
- * through `TcpSocket`s in virtual time.
+ * through `TcpSocket`s in virtual time. The hosts, `payload` and `sha256` are those of
+ * scripts/lib/lossy-links.mjs (the lossy-link tests and `npm run soak` use them too).
  */
-import { createHash } from 'node:crypto';
-import { World, type NetDevice, type NetNamespace } from '@netstack/core';
-import { createVethPair, loopback, veth } from '@netstack/nic-drivers';
-import { getIpv4, ipv4 } from '@netstack/ipv4';
-import { TcpSocket, tcp } from '@netstack/tcp';
+import { TcpSocket } from '@netstack/tcp';
+import { twoHosts, type TwoHosts } from '../../scripts/lib/lossy-links.mjs';
 
-export interface TcpPair {
-  world: World;
-  a: NetNamespace;
-  b: NetNamespace;
-  devA: NetDevice;
-  devB: NetDevice;
-}
+export { payload, sha256 } from '../../scripts/lib/lossy-links.mjs';
 
+export type TcpPair = TwoHosts;
+
+/** A World of `seed` with hosts a = 10.0.0.1 and b = 10.0.0.2 joined by a veth pair of `mtu`. */
 export function tcpPair(seed = 1, mtu = 1500): TcpPair {
-  const world = new World({ seed });
-  const a = world.createNamespace('a', [loopback({ up: true }), veth(), ipv4(), tcp()]);
-  const b = world.createNamespace('b', [loopback({ up: true }), veth(), ipv4(), tcp()]);
-  const [devA, devB] = createVethPair(a, { name: 'eth0', mtu, peer: { name: 'eth0', netns: b, mtu } });
-  devA.open();
-  devB.open();
-  getIpv4(a).addAddress(devA, '10.0.0.1/24');
-  getIpv4(b).addAddress(devB, '10.0.0.2/24');
-  return { world, a, b, devA, devB };
-}
-
-export function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** A deterministic payload of `n` bytes. */
-export function payload(n: number, seed = 7): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
+  return twoHosts(seed, { mtu });
 }
 
 export interface Transfer {

@@ -13,21 +13,8 @@ import { EventEmitter, errorMonitor } from 'node:events';
 import { promisify } from 'node:util';
 import { AF_INET, AF_INET6, NetNamespace } from '@netstack/core';
 import { parseIPv4 } from '@netstack/udp';
-import {
-  errAlreadyBound,
-  errBadBufferSize,
-  errBadType,
-  errInvalidArgType,
-  errInvalidArgValue,
-  errIsConnected,
-  errNotConnected,
-  errNotFound,
-  errNotRunning,
-  errOutOfBounds,
-  errSocketBufferSize,
-  errnoException,
-  exceptionWithHostPort,
-} from './errors.js';
+import { errInvalidArgType, errInvalidArgValue, errNotFound, errnoException, exceptionWithHostPort } from '../errors/node-errors.js';
+import { errAlreadyBound, errBadBufferSize, errBadType, errIsConnected, errNotConnected, errNotRunning, errOutOfBounds, errSocketBufferSize } from './errors.js';
 import { UdpHandle, type RecvInfoJs } from './handle.js';
 import type { TickQueue } from './scheduling.js';
 import { isArrayBufferView, validateFunction, validateNumber, validatePort, validateString, validateUint32 } from './validators.js';
@@ -320,11 +307,11 @@ export class DgramSocket extends EventEmitter {
     let list: Uint8Array[];
     if (!Array.isArray(buffer)) {
       if (typeof buffer === 'string') list = [Buffer.from(buffer)];
-      else if (!isArrayBufferView(buffer)) throw errInvalidArgType('buffer', 'of type string or an instance of Buffer, TypedArray, or DataView', buffer);
+      else if (!isArrayBufferView(buffer)) throw errInvalidArgType('buffer', 'string or an instance of Buffer, TypedArray, or DataView', buffer);
       else list = [toBytes(buffer)];
     } else {
       const fixed = fixBufferList(buffer);
-      if (fixed === null) throw errInvalidArgType('buffer list arguments', 'of type string or an instance of Buffer, TypedArray, or DataView', buffer);
+      if (fixed === null) throw errInvalidArgType('buffer list arguments', 'string or an instance of Buffer, TypedArray, or DataView', buffer);
       list = fixed;
     }
     if (!connected) port = validatePort(port, 'Port', false);
@@ -483,7 +470,7 @@ function toBytes(v: ArrayBufferView): Uint8Array {
 function sliceBuffer(buffer: unknown, offset: unknown, length: unknown): Uint8Array {
   let buf: ArrayBufferView;
   if (typeof buffer === 'string') buf = Buffer.from(buffer);
-  else if (!isArrayBufferView(buffer)) throw errInvalidArgType('buffer', 'of type string or an instance of Buffer, TypedArray, or DataView', buffer);
+  else if (!isArrayBufferView(buffer)) throw errInvalidArgType('buffer', 'string or an instance of Buffer, TypedArray, or DataView', buffer);
   else buf = buffer;
   const off = Number(offset) >>> 0;
   const len = Number(length) >>> 0;

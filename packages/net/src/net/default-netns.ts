@@ -12,7 +12,7 @@ import { loopback } from '@netstack/nic-drivers';
 import { ipv4 } from '@netstack/ipv4';
 import { udp } from '@netstack/udp';
 import { tcp } from '@netstack/tcp';
-import { errInvalidArgValue } from './errors.js';
+import { errInvalidArgValue } from '../errors/node-errors.js';
 
 const holder: { ns: NetNamespace | null } = { ns: null };
 

@@ -5,7 +5,7 @@
  * called as Node calls it: `(hostname, { family, hints }, (err, address, family) => ...)`.
  */
 import { isIP } from 'node:net';
-import { errNotFound } from './errors.js';
+import { errNotFound } from '../errors/node-errors.js';
 import type { NetIo } from './io.js';
 
 export type LookupCallback = (err: Error | null, address: string, family: number) => void;

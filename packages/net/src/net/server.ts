@@ -12,9 +12,10 @@ import { promisify } from 'node:util';
 import type { NetNamespace } from '@netstack/core';
 import { validatePort } from '../dgram/validators.js';
 import { resolveNetns } from './default-netns.js';
-import { errInvalidArgType, errInvalidArgValue, errPipesUnsupported, errServerAlreadyListen, errServerNotRunning, errnoException, uvExceptionWithHostPort } from './errors.js';
-import { netIo, type NetIo } from './io.js';
+import { errInvalidArgType, errInvalidArgValue, errnoException } from '../errors/node-errors.js';
+import { errPipesUnsupported, errServerAlreadyListen, errServerNotRunning, uvExceptionWithHostPort } from './errors.js';
 import { builtinLookup } from './lookup.js';
+import { NetContext } from './net-context.js';
 import { normalizeArgs, toNumber, type NormalizedOptions } from './normalize.js';
 import { Socket } from './socket.js';
 import { TcpWrap, type SockAddr } from './tcp-wrap.js';
@@ -91,8 +92,7 @@ export class Server extends EventEmitter {
   readonly highWaterMark: number | undefined;
   /** Refuse connections beyond this many (they are closed and 'drop' is emitted). */
   maxConnections: number | undefined = undefined;
-  #netns: NetNamespace | undefined;
-  #io: NetIo | null = null;
+  readonly #ctx: NetContext;
 
   constructor(connectionListener?: ConnectionListener);
   constructor(options?: ServerOpts, connectionListener?: ConnectionListener);
@@ -116,7 +116,7 @@ export class Server extends EventEmitter {
       if (typeof opts.highWaterMark !== 'number') throw errInvalidArgType('options.highWaterMark', 'number', opts.highWaterMark);
       if (opts.highWaterMark < 0) opts.highWaterMark = undefined;
     }
-    this.#netns = opts.netns === undefined ? undefined : resolveNetns(opts.netns);
+    this.#ctx = new NetContext(opts.netns === undefined ? undefined : resolveNetns(opts.netns));
     this.allowHalfOpen = opts.allowHalfOpen || false;
     this.pauseOnConnect = !!opts.pauseOnConnect;
     this.noDelay = Boolean(opts.noDelay);
@@ -125,23 +125,15 @@ export class Server extends EventEmitter {
     this.highWaterMark = opts.highWaterMark;
   }
 
-  #ioContext(): NetIo {
-    if (this.#io === null) {
-      this.#netns ??= resolveNetns(undefined);
-      this.#io = netIo(this.#netns.world);
-    }
-    return this.#io;
-  }
-
   /** The namespace this server listens in (resolved on first use). */
   get netns(): NetNamespace {
-    this.#ioContext();
-    return this.#netns!;
+    return this.#ctx.namespace();
   }
 
   /** `process.nextTick` in this server's World (plain nextTick before it has one). */
   #nextTick(fn: () => void): void {
-    if (this.#io !== null) this.#io.nextTick(fn);
+    const io = this.#ctx.io;
+    if (io !== null) io.nextTick(fn);
     else process.nextTick(fn);
   }
 
@@ -165,7 +157,7 @@ export class Server extends EventEmitter {
     if (typeof options.port === 'number' || typeof options.port === 'string') {
       const port = validatePort(options.port, 'options.port');
       const backlog = (options.backlog as number | undefined) || backlogFromArgs || 0;
-      const io = this.#ioContext();
+      const io = this.#ctx.ioContext();
       if (options.host) {
         const host = String(options.host);
         builtinLookup(io)(host, {}, (err, ip, addressType) => {
@@ -198,9 +190,9 @@ export class Server extends EventEmitter {
 
   /** `setupListenHandle`: bind, listen, then 'listening' (or 'error') on the next tick. */
   #setupListenHandle(address: string | null, port: number, addressType: number, backlog: number): void {
-    const io = this.#ioContext();
+    const io = this.#ctx.ioContext();
     const addr = address || '0.0.0.0';
-    const handle = new TcpWrap(this.#netns!);
+    const handle = new TcpWrap(this.#ctx.netns!);
     let err = handle.bind(addr, port);
     if (err === null) err = handle.listen(backlog || 511);
     if (err !== null) {

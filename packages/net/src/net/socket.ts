@@ -23,21 +23,10 @@ import { isIP } from 'node:net';
 import type { NetNamespace } from '@netstack/core';
 import { validateFunction, validatePort } from '../dgram/validators.js';
 import { resolveNetns } from './default-netns.js';
-import {
-  errEndedByOtherParty,
-  errInvalidArgType,
-  errInvalidIpAddress,
-  errMissingArgs,
-  errOutOfRange,
-  errPipesUnsupported,
-  errSocketClosed,
-  errSocketClosedBeforeConnection,
-  errnoException,
-  exceptionWithHostPort,
-  type SystemError,
-} from './errors.js';
-import { netIo, type NetIo } from './io.js';
+import { errInvalidArgType, errOutOfRange, errnoException, exceptionWithHostPort, type SystemError } from '../errors/node-errors.js';
+import { errEndedByOtherParty, errInvalidIpAddress, errMissingArgs, errPipesUnsupported, errSocketClosed, errSocketClosedBeforeConnection } from './errors.js';
 import { builtinLookup, type LookupFunction } from './lookup.js';
+import { NetContext } from './net-context.js';
 import { isNormalized, normalizeArgs, type NormalizedOptions } from './normalize.js';
 import { TcpWrap, type SockAddr } from './tcp-wrap.js';
 import type { Timer } from '@netstack/core';
@@ -179,8 +168,7 @@ export class Socket extends Duplex {
   /** @internal */
   resetAndClosing = false;
 
-  #netns: NetNamespace | undefined;
-  #io: NetIo | null = null;
+  readonly #ctx = new NetContext();
   #setNoDelay: boolean;
   #setKeepAlive: boolean;
   #keepAliveInitialDelay: number;
@@ -205,7 +193,7 @@ export class Socket extends Duplex {
     delete opts.netns;
     delete opts.handle;
     super(opts);
-    this.#netns = netns ?? handle?.ns;
+    this.#ctx.netns = netns ?? handle?.ns;
     if (handle !== undefined) this._handle = handle;
     this.#setNoDelay = Boolean(opts.noDelay);
     this.#setKeepAlive = Boolean(opts.keepAlive);
@@ -229,23 +217,13 @@ export class Socket extends Duplex {
     this._sockname = null;
     const handle = this._handle;
     if (handle === null) return;
-    this.#io = handle.io;
+    this.#ctx.io = handle.io;
     handle.onread = (err, buf) => this.#onStreamRead(err, buf);
-  }
-
-  /** The World's I/O context; resolving the namespace (the default one if none was given). */
-  #ioContext(): NetIo {
-    if (this.#io === null) {
-      this.#netns ??= resolveNetns(undefined);
-      this.#io = netIo(this.#netns.world);
-    }
-    return this.#io;
   }
 
   /** The namespace this socket lives in (resolved on first use). */
   get netns(): NetNamespace {
-    this.#ioContext();
-    return this.#netns!;
+    return this.#ctx.namespace();
   }
 
   // ---- connect --------------------------------------------------------------------------------
@@ -269,10 +247,9 @@ export class Socket extends Duplex {
       (this as unknown as { _undestroy(): void })._undestroy();
     }
     if (this._handle === null) {
-      if (this.#netns === undefined && options.netns !== undefined) this.#netns = resolveNetns(options.netns);
-      const io = this.#ioContext();
-      this._handle = new TcpWrap(this.#netns!);
-      this.#io = io;
+      if (this.#ctx.netns === undefined && options.netns !== undefined) this.#ctx.netns = resolveNetns(options.netns);
+      this.#ctx.ioContext();
+      this._handle = new TcpWrap(this.#ctx.netns!);
       this.#initHandle();
     }
     this._unrefTimer();
@@ -294,7 +271,7 @@ export class Socket extends Duplex {
     }
     port = Number(port) | 0;
     const p = port as number;
-    const io = this.#io!;
+    const io = this.#ctx.io!;
     const addressType = isIP(host);
     if (addressType) {
       io.nextTick(() => {
@@ -585,7 +562,7 @@ export class Socket extends Duplex {
       return this;
     }
     this.#timeoutMs = ms;
-    this.#timer ??= this.#ioContext().timer(() => this._onTimeout());
+    this.#timer ??= this.#ctx.ioContext().timer(() => this._onTimeout());
     this.#timer.arm(ms * 1e6);
     if (callback !== undefined) {
       validateFunction(callback, 'callback');
