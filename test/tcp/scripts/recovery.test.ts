@@ -113,6 +113,24 @@ describe('flow control', () => {
   });
 });
 
+describe('TCP_CORK', () => {
+  it('corked: partial segments wait (even with TCP_NODELAY) until a full MSS or the cork is pulled', () => {
+    const s = new TcpScript();
+    const { conn } = s.passiveOpen(undefined, 502, 10);
+    conn.setsockopt('TCP_NODELAY', 1);
+    conn.setsockopt('TCP_CORK', 1);
+    conn.send(new Uint8Array(100));
+    conn.send(new Uint8Array(100));
+    s.expectQuiet(100);
+    conn.send(new Uint8Array(1448));
+    // The first buffer filled up: it goes (with the PSH its first write marked, as in Linux).
+    s.expect({ flags: 'P.', seq: 1, len: 1448 });
+    s.expectQuiet(0);
+    conn.setsockopt('TCP_CORK', 0);
+    s.expect({ flags: 'P.', seq: 1449, len: 200 });
+  });
+});
+
 describe('listen queue', () => {
   it('backlog 1 holds two connections; a third SYN is dropped (ListenOverflows, ListenDrops)', () => {
     const s = new TcpScript();

@@ -97,6 +97,36 @@ describe('RST', () => {
     expect(c2.sk.state).toBe(TCP_CLOSE);
   });
 
+  it('FIN_WAIT2, CLOSING and LAST_ACK: an in-window RST at rcv_nxt ends the connection', () => {
+    const fw2 = new TcpScript();
+    const a = fw2.passiveOpen().conn;
+    a.shutdown(1);
+    fw2.expect({ flags: 'F.', seq: 1, ack: 1 });
+    fw2.inject({ flags: '.', seq: 1, ack: 2, opts: { ts: fw2.ts(300) } });
+    fw2.inject({ flags: 'R', seq: 1 });
+    expect(a.sk.state).toBe(TCP_CLOSE);
+
+    const closing = new TcpScript(2);
+    const b = closing.passiveOpen().conn;
+    b.shutdown(1);
+    closing.expect({ flags: 'F.', seq: 1, ack: 1 });
+    closing.inject({ flags: 'F.', seq: 1, ack: 1, opts: { ts: closing.ts(300) } });
+    closing.expect({ flags: '.', seq: 2, ack: 2 });
+    expect(b.sk.state).toBe(11 /* CLOSING */);
+    closing.inject({ flags: 'R', seq: 2 });
+    expect(b.sk.state).toBe(TCP_CLOSE);
+
+    const lastAck = new TcpScript(3);
+    const c = lastAck.passiveOpen().conn;
+    lastAck.inject({ flags: 'F.', seq: 1, ack: 1, opts: { ts: lastAck.ts(300) } });
+    lastAck.next(500);
+    c.close();
+    lastAck.expect({ flags: 'F.', seq: 1, ack: 2 });
+    expect(c.sk.state).toBe(9 /* LAST_ACK */);
+    lastAck.inject({ flags: 'R', seq: 2 });
+    expect(c.sk.state).toBe(TCP_CLOSE);
+  });
+
   it('closing with unread data sends RST (RFC 2525 2.17, TCPAbortOnClose)', () => {
     const s = new TcpScript();
     const { conn } = s.passiveOpen();

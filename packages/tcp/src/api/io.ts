@@ -21,6 +21,7 @@ import {
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
   SHUTDOWN_MASK,
+  TCP_NAGLE_PUSH,
   TCP_CLOSE,
   TCP_CLOSE_WAIT,
   TCP_CLOSING,
@@ -77,6 +78,8 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
       tail.cb[CB_END_SEQ] = sk.writeSeq;
       sk.writeQueue.enqueue(tail);
       sk.wmemQueued += tail.truesize;
+      // skb_entail: a new buffer ends a one-time push (what TCP_NODELAY or uncorking asked for).
+      sk.nonagle &= ~TCP_NAGLE_PUSH;
     }
     const n = Math.min(goal - tail.len, tail.tailroom(), length - copied);
     const at = tail.put(n);
