@@ -74,3 +74,4 @@ export * from './ns/plugin.js';
 export { NetNamespace, LOOPBACK_IFINDEX, type NetdevEvent, type NetNamespaceEvents } from './ns/net-namespace.js';
 export { World, type WorldOptions, type WorldEvents } from './ns/world.js';
 export { parseIPv4, formatIPv4, parseInetAddr, formatInetAddr } from './inet/addr-text.js';
+export * from './bpf/insn.js';
