@@ -75,3 +75,9 @@ export { NetNamespace, LOOPBACK_IFINDEX, type NetdevEvent, type NetNamespaceEven
 export { World, type WorldOptions, type WorldEvents } from './ns/world.js';
 export { parseIPv4, formatIPv4, parseInetAddr, formatInetAddr } from './inet/addr-text.js';
 export * from './bpf/insn.js';
+export { bpfValidate, bpfCodeAllowed, bpfIsAncillary } from './bpf/validate.js';
+export { BpfContext, bpfContextFromSkb, type BpfRandom } from './bpf/context.js';
+export { bpfRun } from './bpf/interp.js';
+export { bpfCompile, bpfJitSource, BPF_JIT_MAX_BLOCK_LABELS, type BpfJitFn, type BpfCompileOptions } from './bpf/jit.js';
+export { skbGetPoff } from './bpf/pay-offset.js';
+export { SocketFilter, SocketFilterSlot } from './bpf/socket-filter.js';

@@ -20,6 +20,6 @@ export * from './sock/states.js';
 export { TcpSock } from './sock/tcp-sock.js';
 export { TcpNet, tcpNet, TCP_NET } from './net/tcp-net.js';
 export { TcpSocket, type TcpEndpointAddress } from './api/socket.js';
-export type { SockOptName } from './api/sockopt.js';
+export type { SockOptName, SockOptValue } from './api/sockopt.js';
 export { tcpGetInfo } from './api/tcp-info.js';
 export { tcp, tcpCongestion } from './plugin.js';

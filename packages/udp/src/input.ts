@@ -162,6 +162,13 @@ function isMcastSock(sk: UdpSocket, family: number, saddr: InetAddrWords, sport:
  */
 export function queueRcv(net: UdpNet, sk: UdpSocket, skb: SkBuff): number {
   const mib = net.mib;
+  // sk_filter_trim_cap: the socket's classic BPF filter sees the datagram from the UDP header.
+  if (sk.filter.filter !== null && !sk.filter.trimCap(skb, UDP_HLEN)) {
+    sk.drops++;
+    mib[UDP_MIB.InErrors]!++;
+    kfreeSkb(skb, DropReason.SOCKET_FILTER, net.ns);
+    return NET_RX_DROP;
+  }
   skbOrphan(skb);
   skb.pull(UDP_HLEN);
   const size = skb.truesize;

@@ -4,7 +4,7 @@
  * (ECONNREFUSED on a connected socket, nothing on an unconnected one).
  */
 import { describe, expect, it } from 'vitest';
-import { NetError } from '@netstack/core';
+import { BPF_ABS, BPF_H, BPF_JGE, BPF_JMP, BPF_K, BPF_LD, BPF_RET, NetError, bpfJump, bpfStmt } from '@netstack/core';
 import { MSG_PEEK, MSG_TRUNC, UdpSocket, newRecvInfo, udpErrnoOf } from './index.js';
 import { A2, loopHost } from './testing/host.js';
 
@@ -215,5 +215,31 @@ describe('isolation', () => {
     h2.world.drain();
     expect([s.receiveQueue.length, t.receiveQueue.length]).toEqual([0, 1]);
     expect([h.mib('OutDatagrams'), h2.mib('OutDatagrams')]).toEqual([0, 1]);
+  });
+});
+
+describe('socket filter (SO_ATTACH_FILTER)', () => {
+  it('a classic BPF program drops datagrams it returns 0 for (InErrors, SOCKET_FILTER) and trims to what it returns', () => {
+    const h = loopHost();
+    const server = new UdpSocket(h.ns);
+    server.bind('0.0.0.0', 7);
+    // Keep datagrams whose UDP length field (offset 4) is under 16, cut to the header + 4 bytes.
+    server.filter.attach([
+      bpfStmt(BPF_LD | BPF_H | BPF_ABS, 4),
+      bpfJump(BPF_JMP | BPF_JGE | BPF_K, 16, 0, 1),
+      bpfStmt(BPF_RET | BPF_K, 0),
+      bpfStmt(BPF_RET | BPF_K, 12),
+    ]);
+    const client = new UdpSocket(h.ns);
+    client.sendTo(enc('a long datagram'), '127.0.0.1', 7);
+    client.sendTo(enc('short'), '127.0.0.1', 7);
+    h.world.drain();
+    const buf = new Uint8Array(64);
+    expect(dec(buf.subarray(0, server.recvFrom(buf)))).toBe('shor');
+    expect(errCode(() => server.recvFrom(buf))).toBe('EAGAIN');
+    expect(h.mib('InErrors')).toBe(1);
+    expect(h.ns.dropCounts().SOCKET_FILTER).toBe(1);
+    server.filter.lock(true);
+    expect(() => server.filter.detach()).toThrow(/EPERM/);
   });
 });

@@ -11,6 +11,7 @@ import {
   AF_INET,
   NetError,
   SkbQueue,
+  SocketFilterSlot,
   inetAddrWords,
   newFlow,
   type Flow,
@@ -70,6 +71,9 @@ export class UdpSocket implements SockMem {
   tos = 0;
   mark = 0;
 
+  /** SO_ATTACH_FILTER / SO_DETACH_FILTER / SO_LOCK_FILTER: a classic BPF program run before queueing. */
+  readonly filter: SocketFilterSlot;
+
   /** Table links: SO_REUSEPORT group, 4-tuple slot (-1 when not hashed there). */
   reuseGroup: ReuseportGroup<UdpSocket> | null = null;
   hash4Slot = -1;
@@ -112,6 +116,7 @@ export class UdpSocket implements SockMem {
     // sock_init_data: the buffers start at the core defaults.
     this.rcvbuf = this.net.num(this.net.sysctls.rmemDefault);
     this.sndbuf = this.net.num(this.net.sysctls.wmemDefault);
+    this.filter = new SocketFilterSlot(ns.random);
   }
 
   /** An address argument as words: parsed text, or the caller's holder as is. */

@@ -4,6 +4,7 @@
  * holds the socket, and ICMP errors during the handshake.
  */
 import { describe, expect, it } from 'vitest';
+import { BPF_JGT, BPF_JMP, BPF_K, BPF_LD, BPF_LEN, BPF_RET, BPF_W, bpfJump, bpfStmt } from '@netstack/core';
 import { TCP_CLOSE, TcpSocket } from '@netstack/tcp';
 import { TcpScript } from '../script.js';
 
@@ -74,7 +75,15 @@ describe('socket filter and backlog', () => {
   it('the socket filter runs after lookup: a segment it rejects is dropped (SOCKET_FILTER) before queueing', () => {
     const s = new TcpScript();
     const { conn } = s.passiveOpen();
-    conn.sk.filter = (skb) => (skb.len > 100 ? 0 : skb.len);
+    // SO_ATTACH_FILTER with classic BPF: drop segments longer than 200 bytes (TCP header included).
+    conn.setsockopt('SO_ATTACH_FILTER', [
+      bpfStmt(BPF_LD | BPF_W | BPF_LEN, 0),
+      bpfJump(BPF_JMP | BPF_JGT | BPF_K, 200, 0, 1),
+      bpfStmt(BPF_RET | BPF_K, 0),
+      bpfStmt(BPF_RET | BPF_K, 0xffffffff),
+    ]);
+    conn.setsockopt('SO_LOCK_FILTER', 1);
+    expect(() => conn.setsockopt('SO_DETACH_FILTER')).toThrow(/EPERM/);
     s.inject({ flags: 'P.', seq: 1, ack: 1, len: 500, opts: { ts: s.ts(200) } });
     s.expectQuiet(500);
     expect(conn.sk.rx.receiveQueue.bytes).toBe(0);

@@ -10,7 +10,7 @@ import { tcpNet } from '../net/tcp-net.js';
 import { TcpSock } from '../sock/tcp-sock.js';
 import { tcpAccept, tcpBind, tcpConnect, tcpListen } from './connect.js';
 import { EAGAIN, tcpClose, tcpPoll, tcpRecvmsg, tcpSendmsg, tcpShutdown } from './io.js';
-import { tcpGetsockopt, tcpSetsockopt, type SockOptName } from './sockopt.js';
+import { tcpGetsockopt, tcpSetsockopt, type SockOptName, type SockOptValue } from './sockopt.js';
 
 /** Where a socket is bound or connected. */
 export interface TcpEndpointAddress {
@@ -111,7 +111,7 @@ export class TcpSocket {
     return tcpPoll(this.sk);
   }
 
-  setsockopt(name: SockOptName, value: number | string | boolean): void {
+  setsockopt(name: SockOptName, value: SockOptValue = 0): void {
     this.locked(() => tcpSetsockopt(this.sk, name, value));
   }
 

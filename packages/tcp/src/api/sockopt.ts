@@ -3,7 +3,7 @@
  * store twice the value (capped by wmem_max/rmem_max, floors 4608/2304) and lock autotuning;
  * unknown options are ENOPROTOOPT, bad values EINVAL.
  */
-import { NetError } from '@netstack/core';
+import { NetError, type BpfProgram } from '@netstack/core';
 import { TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpPushPendingFrames } from '../output/write-xmit.js';
@@ -32,18 +32,24 @@ export type SockOptName =
   | 'TCP_USER_TIMEOUT'
   | 'TCP_CONGESTION'
   | 'TCP_NOTSENT_LOWAT'
-  | 'TCP_QUICKACK';
+  | 'TCP_QUICKACK'
+  | 'SO_ATTACH_FILTER'
+  | 'SO_DETACH_FILTER'
+  | 'SO_LOCK_FILTER';
+
+/** What setsockopt takes: a number, a name (TCP_CONGESTION), or a classic BPF program (SO_ATTACH_FILTER). */
+export type SockOptValue = number | string | boolean | BpfProgram;
 
 const SOCK_MIN_SNDBUF = 4608;
 const SOCK_MIN_RCVBUF = 2304;
 
-function int(name: string, v: number | string | boolean, min = 0, max = 0x7fffffff): number {
+function int(name: string, v: SockOptValue, min = 0, max = 0x7fffffff): number {
   const n = typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new NetError('EINVAL', `${name} ${String(v)}`);
   return n;
 }
 
-export function tcpSetsockopt(sk: TcpSock, name: SockOptName, value: number | string | boolean): void {
+export function tcpSetsockopt(sk: TcpSock, name: SockOptName, value: SockOptValue): void {
   const conf = sk.net.conf;
   switch (name) {
     case 'SO_SNDBUF':
@@ -147,6 +153,16 @@ export function tcpSetsockopt(sk: TcpSock, name: SockOptName, value: number | st
       if (int(name, value) !== 0) sk.timers.enterQuickAckMode(16, sk.rx.win.rcvWnd, sk.rx.win.rcvMss);
       else sk.timers.enterPingpongMode();
       return;
+    case 'SO_ATTACH_FILTER':
+      if (!Array.isArray(value)) throw new NetError('EINVAL', 'SO_ATTACH_FILTER takes a classic BPF program');
+      sk.filter.attach(value as BpfProgram);
+      return;
+    case 'SO_DETACH_FILTER':
+      sk.filter.detach();
+      return;
+    case 'SO_LOCK_FILTER':
+      sk.filter.lock(int(name, value as number) !== 0);
+      return;
     default:
       throw new NetError('ENOPROTOOPT', `option ${String(name)}`);
   }
@@ -202,6 +218,8 @@ export function tcpGetsockopt(sk: TcpSock, name: SockOptName): number | string |
       return sk.notsentLowat;
     case 'TCP_QUICKACK':
       return sk.timers.inQuickAckMode() ? 1 : 0;
+    case 'SO_LOCK_FILTER':
+      return sk.filter.locked ? 1 : 0;
     default:
       throw new NetError('ENOPROTOOPT', `option ${String(name)}`);
   }

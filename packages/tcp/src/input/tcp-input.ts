@@ -146,17 +146,14 @@ export class TcpProtocol implements InetProtocol {
  */
 export function tcpSockRcv(sk: TcpSock, seg: TcpSegment, skb: SkBuff): number {
   const net = sk.net;
-  if (sk.filter !== null) {
-    const keep = sk.filter(skb);
-    if (keep <= 0) {
+  if (sk.filter.filter !== null) {
+    // tcp_filter → sk_filter_trim_cap: a filter may cut the payload, never the header.
+    const len = skb.len;
+    if (!sk.filter.trimCap(skb, seg.hlen)) {
       kfreeSkb(skb, DropReason.SOCKET_FILTER, net.ns);
       return NET_RX_DROP;
     }
-    // sk_filter_trim_cap: a filter may cut the payload, never the header.
-    if (keep < skb.len) {
-      skb.trim(Math.max(keep, seg.hlen));
-      tcpParseSegment(seg, skb);
-    }
+    if (skb.len !== len) tcpParseSegment(seg, skb);
   }
   if (sk.owned > 0) return tcpAddBacklog(sk, skb);
   tcpRcvStateProcess(sk, seg, skb);

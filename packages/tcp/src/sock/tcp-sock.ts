@@ -11,7 +11,7 @@
  * wakeups. While a user call runs, the socket is owned (`lock_sock`) and segments that arrive
  * wait on the backlog until `release_sock`.
  */
-import { AF_INET, NETIF_F, SkbQueue, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
+import { AF_INET, NETIF_F, SkbQueue, SocketFilterSlot, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
 import { CcSock, jiffiesFromUs } from '../cong/index.js';
 import type { BindOwner, Listener } from '../lookup/index.js';
 import { RecoveryOutcome, SackTagState, TcpRecoverySock, skbTxUs } from '../recovery/index.js';
@@ -164,8 +164,8 @@ export class TcpSock {
   /** SO_LINGER. */
   lingerOn = false;
   lingerSec = 0;
-  /** Socket filter (SO_ATTACH_FILTER): bytes of the segment to keep, 0 = drop. Runs after lookup. */
-  filter: ((skb: SkBuff) => number) | null = null;
+  /** SO_ATTACH_FILTER / SO_DETACH_FILTER / SO_LOCK_FILTER: classic BPF, run after lookup. */
+  readonly filter: SocketFilterSlot;
   /** SO_RCVLOWAT, TCP_NOTSENT_LOWAT. */
   rcvlowat = 1;
   notsentLowat = 0xffffffff;
@@ -209,6 +209,7 @@ export class TcpSock {
     const conf = net.conf;
     this.rcvSysctls = { tcpRmem: conf.rmem, tcpModerateRcvbuf: conf.moderateRcvbuf, rmemMax: conf.coreRmemMax };
     this.rx = new TcpReceiver(0, this.rcvSysctls);
+    this.filter = new SocketFilterSlot(net.ns.random);
     this.sndbuf = conf.wmem[1];
     this.rtt = createRttState({ rtoMinUs: conf.rtoMinUs, rtoMaxUs: conf.rtoMaxMs * 1000 });
     this.tp = new TcpRecoverySock(new CcSock());
