@@ -76,7 +76,7 @@ async function main() {
   } else if (rows.length > 0) {
     // One table per unit: "frames/s" gives the columns frames/s and ns/frame.
     for (const unit of [...new Set(rows.map((r) => r.unit))]) {
-      const per = unit.endsWith('/s') ? unit.slice(0, -2).replace(/s$/, '') : unit;
+      const per = unit.endsWith('/s') ? singular(unit.slice(0, -2)) : unit;
       const header = ['benchmark', unit, `ns/${per}`, `ref ${unit}`, `ref ns/${per}`, 'ratio', 'pool live'];
       process.stdout.write('\n' + formatTable(header, rows.filter((r) => r.unit === unit).map((r) => r.cells)) + '\n');
     }
@@ -86,3 +86,9 @@ async function main() {
 }
 
 main().catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+
+/** "frames" → "frame", "hashes" → "hash", "conn" → "conn": the unit of one operation. */
+function singular(word) {
+  if (/(sh|ch|ss|x)es$/.test(word)) return word.slice(0, -2);
+  return word.replace(/s$/, '');
+}
