@@ -39,6 +39,52 @@ export { netdevUpperDevLink, netdevUpperDevUnlink, MAX_NEST_DEV } from './netdev
 export * from './napi/napi.js';
 export { SoftnetData } from './napi/softnet.js';
 
+export {
+  OffloadRegistry,
+  OFFLOAD_REGISTRY,
+  offloadRegistry,
+  registerPacketOffload,
+  registerInetOffload,
+  skbGsoSegment,
+  type PacketOffload,
+  type NetOffload,
+  type GroReceiveFn,
+  type GroCompleteFn,
+  type GsoSegmentFn,
+  type L4GroReceiveFn,
+  type L4GroCompleteFn,
+  type L4GsoSegmentFn,
+} from './offload/offload.js';
+export {
+  GroNode,
+  GroStats,
+  GroVerdict,
+  GRO_HASH_BUCKETS,
+  MAX_GRO_SKBS,
+  GRO_MERGED,
+  GRO_MERGED_FREE,
+  GRO_HELD,
+  GRO_NORMAL,
+  GRO_CONSUMED,
+  GRO_CB_SAME_FLOW,
+  GRO_CB_FLUSH,
+  GRO_CB_AGE,
+  GRO_CB_FIXEDID,
+  GRO_CB_WORDS,
+} from './gro/gro-node.js';
+export { GroDevConfig, GRO_LEGACY_MAX_SIZE, GRO_MAX_SIZE_LIMIT } from './gro/gro-config.js';
+export {
+  napiGroReceive,
+  napiGroFlush,
+  groCleanup,
+  backlogGroEnabled,
+  netifGroConfig,
+  setGroMaxSize,
+  setGroIpv4MaxSize,
+  setGroFlushTimeout,
+  setNapiDeferHardIrqs,
+} from './gro/gro.js';
+
 export * from './rx/packet-type.js';
 export * from './rx/rx-handler.js';
 export { ethTypeTrans } from './rx/eth-type-trans.js';
@@ -53,7 +99,47 @@ export { Qdisc, QdiscStats } from './qdisc/qdisc.js';
 export { NoQueue } from './qdisc/noqueue.js';
 export { PfifoFast, PFIFO_FAST_PRIO2BAND, PFIFO_FAST_BANDS, TC_PRIO_MAX } from './qdisc/pfifo-fast.js';
 export { QdiscRegistry, type QdiscFactory } from './qdisc/registry.js';
-export { Netem, NetemStats, attachNetem, type NetemOptions } from './qdisc/netem.js';
+export { Netem, NetemStats, attachNetem, checkNetemOptions, type NetemOptions, type NetemDump } from './qdisc/netem.js';
+export { Fq, pschedMtu } from './qdisc/fq.js';
+export { FQ_BANDS, FQ_MIN_WEIGHT, FQ_DEFAULT_PRIOMAP, checkFqOptions, type FqOptions, type FqDump, type FqXstats } from './qdisc/fq-options.js';
+export { FqCodel, checkFqCodelOptions, type FqCodelOptions, type FqCodelDump, type FqCodelXstats } from './qdisc/fq-codel.js';
+export {
+  CodelParams,
+  CodelVars,
+  CodelStats,
+  CODEL_SHIFT,
+  CODEL_DISABLED_THRESHOLD,
+  codelDequeue,
+  codelControlLaw,
+  codelNewtonStep,
+  codelGetTime,
+  codelTimeToUs,
+  msToCodelTime,
+  usToCodelTime,
+  type CodelQueue,
+} from './qdisc/codel.js';
+export { skbGetHash, inetEcnSetCe, skbGetDsfield, reciprocalScale, INET_ECN_NOT_ECT, INET_ECN_ECT_0, INET_ECN_ECT_1, INET_ECN_CE } from './qdisc/flow-hash.js';
+export { sockPacingRate, sockSetPacingFq, PACING_RATE_UNLIMITED, SK_PACING_FQ } from './qdisc/sock-pacing.js';
+export {
+  TcUsageError,
+  TcExtackError,
+  parseTcQdiscOptions,
+  parseFqArgs,
+  parseFqCodelArgs,
+  parseNetemArgs,
+  tcGetRate,
+  tcGetRate64,
+  tcGetSize,
+  tcGetTime,
+  tcGetTime64,
+  tcGetUnsigned,
+  FQ_USAGE,
+  FQ_CODEL_USAGE,
+  NETEM_USAGE,
+} from './qdisc/tc-options.js';
+export { tcQdiscModify, defaultQdiscKind, rootQdisc, type TcQdiscCommand, type TcQdiscRequest } from './qdisc/tc-qdisc.js';
+export { Dql, DQL_MAX_LIMIT, DQL_MAX_OBJECT } from './netdevice/dql.js';
+export { netdevTxSentQueue, netdevTxCompletedQueue, netdevTxResetQueue, byteQueueLimits, setByteQueueLimit, type ByteQueueLimits } from './tx/bql.js';
 
 export * from './netfilter/hooks.js';
 export * from './inet/constants.js';
@@ -81,3 +167,9 @@ export { bpfRun } from './bpf/interp.js';
 export { bpfCompile, bpfJitSource, BPF_JIT_MAX_BLOCK_LABELS, type BpfJitFn, type BpfCompileOptions } from './bpf/jit.js';
 export { skbGetPoff } from './bpf/pay-offset.js';
 export { SocketFilter, SocketFilterSlot } from './bpf/socket-filter.js';
+export { toeplitz, ToeplitzHash, microsoftRssKey, RSS_HASH_KEY_SIZE, TOEPLITZ_MAX_INPUT } from './rss/toeplitz.js';
+export { NetdevRssKey, NETDEV_RSS_KEY_LEN, formatHexKey, parseHexKey } from './rss/netdev-rss-key.js';
+export * from './rss/flow-hash.js';
+export { RssIndirTable, RSS_INDIR_TABLE_SIZE, ethtoolRxfhIndirDefault } from './rss/indir.js';
+export * from './rss/rss.js';
+export { formatEthtoolRxfh, formatIndirTable, type EthtoolRxfhTextOptions } from './rss/ethtool-text.js';

@@ -117,7 +117,7 @@ export class Ipv4L3 implements NetworkProtocol {
       return EMSGSIZE;
     }
     const ttl = opts.ttl >= 0 ? opts.ttl : ipv4IsMulticast(daddr) ? 1 : stack.conf.defaultTtl;
-    return stack.output.send(skb, rt, fl.saddr, daddr, flow.protocol, ttl, opts.tos, pmtudisc);
+    return stack.output.send(skb, rt, fl.saddr, daddr, flow.protocol, ttl, opts.tos, pmtudisc, opts.ipId ?? -1);
   }
 
   isLocalAddress(addr: InetAddrWords): boolean {

@@ -1,5 +1,6 @@
-import { ETH_P_ARP, ETH_P_IP, IPPROTO_ICMP, NetError, definePlugin, type NetNamespace, type Plugin } from '@netstack/core';
+import { ETH_P_ARP, ETH_P_IP, IPPROTO_ICMP, NetError, definePlugin, registerPacketOffload, type NetNamespace, type Plugin } from '@netstack/core';
 import { Ipv4Stack } from './ipv4-stack.js';
+import { INET_OFFLOAD } from './offload/inet-offload.js';
 
 /** The namespace's `Ipv4Stack` in its container (control plane only: the packet path keeps plain references). */
 export const IPV4_STACK: symbol = Symbol.for('netstack.ipv4.Ipv4Stack');
@@ -7,7 +8,8 @@ export const IPV4_STACK: symbol = Symbol.for('netstack.ipv4.Ipv4Stack');
 /**
  * The `ipv4` plugin: ARP and IPv4 with routing, forwarding, fragments, netfilter hooks and ICMP
  * in one namespace. Claims ethertypes 0x0800 and 0x0806 (a second IPv4 fails at composition),
- * registers IPv4 as the AF_INET network protocol and ICMP as IP protocol 1.
+ * registers IPv4 as the AF_INET network protocol and ICMP as IP protocol 1, and IPv4's GRO/GSO
+ * callbacks (`INET_OFFLOAD`) in the World's offload registry.
  */
 export function ipv4(): Plugin {
   return definePlugin({
@@ -20,6 +22,7 @@ export function ipv4(): Plugin {
       ns.devAddPack({ type: ETH_P_IP, dev: null, func: stack.ipRcv.rcv, data: stack, owner: 'ipv4' });
       ns.devAddPack({ type: ETH_P_ARP, dev: null, func: stack.arp.rcv, data: stack, owner: 'ipv4' });
       ns.inet.addNetwork(stack.l3);
+      registerPacketOffload(ns, INET_OFFLOAD);
       const icmp = stack.icmpRcv;
       ns.inet.addProtocol({
         protocol: IPPROTO_ICMP,

@@ -43,6 +43,11 @@ export interface XmitOptions {
   tos: number;
   /** Don't fragment (IP_PMTUDISC_DO): the L3 returns EMSGSIZE instead of fragmenting. */
   dontFragment: boolean;
+  /**
+   * The IPv4 ID to use for a DF packet of a connected socket (`inet_sk(sk)->inet_id`, which the
+   * socket advances by the packet's segment count), or -1 to let the L3 choose. Ignored by IPv6.
+   */
+  ipId?: number;
 }
 
 /**

@@ -1,5 +1,9 @@
 import type { NetDevice } from '../netdevice/net-device.js';
 import type { World } from '../ns/world.js';
+import type { Timer } from '../time/scheduler.js';
+import { GroNode } from '../gro/gro-node.js';
+import { napiGroFlush } from '../gro/gro.js';
+import { offloadRegistry } from '../offload/offload.js';
 
 /** NAPI state bits (`enum NAPI_STATE_*`, the ones we model). */
 export const NAPI_STATE_SCHED = 1 << 0;
@@ -24,6 +28,13 @@ export class Napi {
   /** Polls run and packets they returned (for `/proc`-style stats and tests). */
   polls = 0;
   packets = 0;
+  /** GRO state (`napi->gro`): held packets by bucket, see `napiGroReceive`. */
+  readonly gro: GroNode;
+  /** `defer_hard_irqs_count`: empty polls left before the IRQ is re-enabled. */
+  deferHardIrqsCount = 0;
+  /** The `gro_flush_timeout` hrtimer (`napi->timer`), created on first use, and the CPU it fires on. */
+  timer: Timer | null = null;
+  timerCpu = 0;
 
   constructor(
     readonly world: World,
@@ -33,7 +44,9 @@ export class Napi {
     readonly name: string = dev?.name ?? 'backlog',
     /** Opaque driver data (its RX queue, ring, ...). */
     readonly data: unknown = null,
-  ) {}
+  ) {
+    this.gro = new GroNode(world, offloadRegistry(world));
+  }
 
   get scheduled(): boolean {
     return (this.state & NAPI_STATE_SCHED) !== 0;
@@ -72,16 +85,50 @@ export function napiSchedule(napi: Napi): boolean {
 }
 
 /**
- * `napi_complete_done`: the driver finished below budget. Clears SCHED, unless an interrupt
- * came in meanwhile (MISSED): then it stays scheduled. Returns true when the driver may re-enable
- * its interrupt.
+ * `napi_watchdog`: the `gro_flush_timeout` timer fired; poll again (which flushes GRO) on the CPU
+ * that armed it, unless the NAPI is disabled or already scheduled.
  */
-export function napiCompleteDone(napi: Napi, _workDone: number): boolean {
+function napiWatchdog(napi: Napi): void {
+  if (napi.state & (NAPI_STATE_DISABLE | NAPI_STATE_SCHED)) return;
+  napi.state |= NAPI_STATE_SCHED;
+  napi.world.cpus[napi.timerCpu]!.listNapi(napi);
+}
+
+/**
+ * `napi_complete_done`: the driver finished below budget. Flushes GRO, unless the device's
+ * `gro_flush_timeout` defers it (then only packets older than a jiffy go up, and a timer polls
+ * again; with `napi_defer_hard_irqs` the IRQ also stays masked for that many empty polls).
+ * Clears SCHED, unless an interrupt came in meanwhile (MISSED): then it stays scheduled. Returns
+ * true when the driver may re-enable its interrupt.
+ */
+export function napiCompleteDone(napi: Napi, workDone: number): boolean {
+  const gro = napi.gro;
+  let timeout = 0;
+  let ret = true;
+  if (napi.dev !== null) {
+    const cfg = gro.config(napi.dev);
+    if (workDone !== 0) {
+      if (gro.bitmask !== 0) timeout = cfg.groFlushTimeout;
+      napi.deferHardIrqsCount = cfg.napiDeferHardIrqs;
+    }
+    if (napi.deferHardIrqsCount > 0) {
+      napi.deferHardIrqsCount--;
+      timeout = cfg.groFlushTimeout;
+      if (timeout !== 0) ret = false;
+    }
+  }
+  // With a timeout the NAPI keeps postponing: bound the time packets wait in GRO.
+  if (gro.bitmask !== 0) napiGroFlush(gro, timeout !== 0);
   if (napi.state & NAPI_STATE_MISSED) {
     napi.state &= ~NAPI_STATE_MISSED;
     napi.world.currentSoftnet().listNapi(napi);
     return false;
   }
   napi.state &= ~NAPI_STATE_SCHED;
-  return true;
+  if (timeout !== 0) {
+    napi.timer ??= napi.world.scheduler.createTimer(() => napiWatchdog(napi));
+    napi.timerCpu = napi.world.currentCpu;
+    napi.timer.arm(timeout);
+  }
+  return ret;
 }

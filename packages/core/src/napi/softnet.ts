@@ -7,6 +7,9 @@ import { DropReason } from '../skb/drop-reason.js';
 import { kfreeSkb } from '../skb/pool.js';
 import { Napi, NAPI_STATE_DISABLE, NAPI_STATE_SCHED } from './napi.js';
 import { TraceStage } from '../trace/stages.js';
+import { backlogGroEnabled, napiGroFlush, napiGroReceive } from '../gro/gro.js';
+import { HZ } from '../gro/gro-node.js';
+import { offloadRegistry, type OffloadRegistry } from '../offload/offload.js';
 
 /**
  * Per-CPU receive/transmit state (`struct softnet_data`): the NAPI poll list, the backlog queue
@@ -34,11 +37,14 @@ export class SoftnetData {
 
   readonly netRxSoftirq: Deferred;
   readonly netTxSoftirq: Deferred;
+  /** The World's offload registry (GRO/GSO callbacks), for the transmit path's software GSO. */
+  readonly offloads: OffloadRegistry;
 
   constructor(
     readonly world: World,
     readonly cpu: number,
   ) {
+    this.offloads = offloadRegistry(world);
     this.backlog = new Napi(world, null, (napi, quota) => this.processBacklog(napi, quota), world.devWeight, `backlog/${cpu}`);
     this.netRxSoftirq = new Deferred(`NET_RX/${cpu}`, () => this.netRxAction());
     this.netTxSoftirq = new Deferred(`NET_TX/${cpu}`, () => this.netTxAction());
@@ -91,6 +97,8 @@ export class SoftnetData {
         n.polls++;
         n.packets += work;
       }
+      // __napi_poll: a poll that used its whole weight flushes GRO (all of it with HZ < 1000).
+      if (work >= n.weight && n.gro.bitmask !== 0) napiGroFlush(n.gro, HZ >= 1000);
       if (work >= n.weight && (n.state & NAPI_STATE_SCHED) !== 0 && (n.state & NAPI_STATE_DISABLE) === 0) {
         if (repollTail === null) repollHead = n;
         else repollTail.pollNext = n;
@@ -130,12 +138,20 @@ export class SoftnetData {
     while (work < quota) {
       const skb = queue.dequeue();
       if (skb === null) {
+        // Completion flushes GRO; what goes up may queue more here, so look again.
+        if (napi.gro.bitmask !== 0) {
+          napiGroFlush(napi.gro);
+          continue;
+        }
         napi.state &= ~NAPI_STATE_SCHED;
         return work;
       }
-      const net = skb.dev!.net;
-      if (net.trace.enabled) net.trace.record(this.world.scheduler.now(), TraceStage.NAPI_POLL, this.cpu, work, skb.dev!.ifindex, skb.id, quota);
-      receive(skb);
+      const dev = skb.dev!;
+      const net = dev.net;
+      if (net.trace.enabled) net.trace.record(this.world.scheduler.now(), TraceStage.NAPI_POLL, this.cpu, work, dev.ifindex, skb.id, quota);
+      // Devices fed by netif_rx with GRO on aggregate here (veth's NAPI mode, see gro/gro.ts).
+      if (backlogGroEnabled(dev)) napiGroReceive(napi, skb);
+      else receive(skb);
       work++;
     }
     if (queue.length === 0) napi.state &= ~NAPI_STATE_SCHED;

@@ -1,6 +1,7 @@
 import type { Qdisc } from '../qdisc/qdisc.js';
 import type { NetDevice } from './net-device.js';
 import { QueueStats } from './stats.js';
+import { Dql } from './dql.js';
 import type { Napi } from '../napi/napi.js';
 
 /** `__QUEUE_STATE_DRV_XOFF`: the driver stopped the queue (ring full). */
@@ -16,6 +17,8 @@ export class NetdevQueue {
   qdisc!: Qdisc;
   /** XPS: CPUs allowed to pick this queue (bitmask; 0 = unset). */
   xpsCpus = 0;
+  /** Byte Queue Limits of the driver's ring (used by drivers that call the tx/bql.ts hooks). */
+  readonly dql = new Dql();
 
   constructor(
     readonly dev: NetDevice,

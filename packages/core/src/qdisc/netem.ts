@@ -96,6 +96,31 @@ function parseNetemOptions(options: NetemOptions) {
 }
 type NetemParams = ReturnType<typeof parseNetemOptions>;
 
+/** Validate netem options without a qdisc (the `tc` front end checks before replacing anything). */
+export function checkNetemOptions(options: NetemOptions): void {
+  parseNetemOptions(options);
+}
+
+/** What `netem_dump` reports: `struct tc_netem_qopt` and the correlation/reorder/corrupt/rate attributes, in kernel units. */
+export interface NetemDump {
+  limit: number;
+  latencyNs: number;
+  jitterNs: number;
+  /** Probabilities and correlations scaled to 0..UINT32_MAX. */
+  loss: number;
+  gap: number;
+  duplicate: number;
+  delayCorr: number;
+  lossCorr: number;
+  dupCorr: number;
+  reorder: number;
+  reorderCorr: number;
+  corrupt: number;
+  corruptCorr: number;
+  /** bytes/s (0: no rate). */
+  rate: number;
+}
+
 /**
  * sch_netem.c's correlated generator (`struct crndstate`, get_crandom): each draw is a weighted
  * mean of a fresh u32 and the previous result, weight rho. The kernel does it in 64-bit integers;
@@ -180,7 +205,7 @@ export class Netem extends Qdisc {
   }
 
   /** `tc qdisc change ... netem OPTIONS`: like the kernel, every option not given returns to its default. */
-  change(options: NetemOptions): void {
+  override change(options: NetemOptions): void {
     const p = parseNetemOptions(options);
     this.p = p;
     this.counter = 0;
@@ -196,6 +221,27 @@ export class Netem extends Qdisc {
   /** The packet limit in force (`tc qdisc show`). */
   get limit(): number {
     return this.p.limit;
+  }
+
+  /** `netem_dump`: the parameters in force, in the kernel's units. */
+  dump(): NetemDump {
+    const p = this.p;
+    return {
+      limit: p.limit,
+      latencyNs: p.latency,
+      jitterNs: p.jitter,
+      loss: p.loss,
+      gap: p.gap,
+      duplicate: p.duplicate,
+      delayCorr: p.delayCor,
+      lossCorr: p.lossCor,
+      dupCorr: p.dupCor,
+      reorder: p.reorder,
+      reorderCorr: p.reorderCor,
+      corrupt: p.corrupt,
+      corruptCorr: p.corruptCor,
+      rate: Math.floor(p.rate / 8),
+    };
   }
 
   enqueue(skb: SkBuff): number {

@@ -2,6 +2,7 @@ import type { SkBuff } from '../skb/skbuff.js';
 import { DropReason } from '../skb/drop-reason.js';
 import { kfreeSkb } from '../skb/pool.js';
 import type { NetdevQueue } from '../netdevice/queue.js';
+import { NetError } from '../errors/net-error.js';
 
 /** Counters of one qdisc, as `tc -s qdisc` prints them. */
 export class QdiscStats {
@@ -28,6 +29,12 @@ export abstract class Qdisc {
   backlog = 0;
   /** The TX queue it is attached to (set by `attach`). */
   txq: NetdevQueue | null = null;
+  /**
+   * `sch->handle`, major number in the upper 16 bits (`8001:` is 0x80010000). 0 for the default
+   * qdisc a device gets when it opens; `tc qdisc add/replace` (see `tcQdiscModify`) gives the next
+   * automatic handle of the World's registry, as the kernel's `qdisc_alloc_handle` does.
+   */
+  handle = 0;
 
   attach(txq: NetdevQueue): void {
     this.txq = txq;
@@ -71,11 +78,34 @@ export abstract class Qdisc {
 
   /** Free the requeued packet (part of `reset`). */
   protected purgeRequeued(): void {
-    if (this.requeued !== null) {
-      kfreeSkb(this.requeued, DropReason.QUEUE_PURGE);
-      this.requeued = null;
+    // A requeued GSO list (segments a stopped driver did not take) is freed whole.
+    let skb = this.requeued;
+    this.requeued = null;
+    for (let n = 0; skb !== null && n < 65536; n++) {
+      const next: SkBuff | null = skb.next;
+      skb.next = null;
+      kfreeSkb(skb, DropReason.QUEUE_PURGE);
+      skb = next;
     }
   }
   /** The limit on queued packets, when there is one (txqueuelen for pfifo_fast). */
   setLimit(_limit: number): void {}
+
+  /**
+   * `Qdisc_ops.change` (`tc qdisc change|replace ... KIND OPTIONS`). Each kind documents its
+   * options object; one with no options accepts only an empty object (EINVAL otherwise), as a
+   * kernel qdisc without `change` refuses options.
+   */
+  change(options: object): void {
+    const keys = Object.keys(options);
+    if (keys.length > 0) throw new NetError('EINVAL', `qdisc ${this.kind} takes no options (got "${keys[0]!}")`);
+  }
+
+  /**
+   * `Qdisc_ops.init` with options, for a qdisc just created and not yet used (`tc qdisc add`):
+   * like `change`, but options only allowed at creation (fq_codel's `flows`) are accepted.
+   */
+  init(options: object): void {
+    this.change(options);
+  }
 }

@@ -1,10 +1,22 @@
 import { DropReason } from '../skb/drop-reason.js';
 import { kfreeSkb } from '../skb/pool.js';
-import { CHECKSUM_NONE, CHECKSUM_PARTIAL, PACKET_OUTGOING } from '../skb/constants.js';
+import {
+  CHECKSUM_NONE,
+  CHECKSUM_PARTIAL,
+  PACKET_OUTGOING,
+  SKB_GSO_DODGY,
+  SKB_GSO_TCP_ECN,
+  SKB_GSO_TCP_FIXEDID,
+  SKB_GSO_TCPV4,
+  SKB_GSO_TCPV6,
+  SKB_GSO_UDP_L4,
+} from '../skb/constants.js';
+import { SkbQueue } from '../skb/skb-queue.js';
+import { skbGsoSegment } from '../offload/offload.js';
 import type { SkBuff } from '../skb/skbuff.js';
 import type { NetDevice } from '../netdevice/net-device.js';
 import type { NetdevQueue } from '../netdevice/queue.js';
-import { NETIF_F } from '../netdevice/features.js';
+import { NETIF_F, type NetdevFeatures } from '../netdevice/features.js';
 import { NET_XMIT_DROP, NET_XMIT_SUCCESS, NETDEV_TX_BUSY, NETDEV_TX_OK } from '../netdevice/flags.js';
 import { TraceStage } from '../trace/stages.js';
 import { csumFold, csumPartial, writeU16 } from '../wire/checksum.js';
@@ -56,29 +68,48 @@ export function skbChecksumHelp(skb: SkBuff): boolean {
 }
 
 /**
- * `validate_xmit_skb`: make the packet something this device can send: insert the VLAN tag if
- * the device cannot, resolve a partial checksum it cannot offload. Segmentation of GSO packets
- * for devices without TSO needs the GSO engine, which comes with the offload stage; until then
- * such packets are dropped as SKB_GSO_SEG. Returns false after freeing the buffer.
+ * `net_gso_ok` / `skb_gso_ok`: the device segments this GSO packet itself (TSO): every
+ * `gso_type` bit needs its feature (TCPV4 → TSO, TCPV6 → TSO6, TCP_ECN → TSO_ECN, TCP_FIXEDID →
+ * TSO_MANGLEID, UDP_L4 → GSO_UDP_L4; DODGY would need GSO_ROBUST, which no device here has). A
+ * packet without type bits is judged by its ethertype (TSO6 for IPv6, else TSO).
  */
-function validateXmitSkb(skb: SkBuff, dev: NetDevice): boolean {
+function gsoOk(skb: SkBuff, features: NetdevFeatures): boolean {
+  const t = skb.gsoType;
+  if (t === 0) return skb.protocol === ETH_P_IPV6 ? features.has(NETIF_F.TSO6) : features.has(NETIF_F.TSO);
+  if ((t & SKB_GSO_TCPV4) !== 0 && !features.has(NETIF_F.TSO)) return false;
+  if ((t & SKB_GSO_TCPV6) !== 0 && !features.has(NETIF_F.TSO6)) return false;
+  if ((t & SKB_GSO_TCP_ECN) !== 0 && !features.has(NETIF_F.TSO_ECN)) return false;
+  if ((t & SKB_GSO_TCP_FIXEDID) !== 0 && !features.has(NETIF_F.TSO_MANGLEID)) return false;
+  if ((t & SKB_GSO_UDP_L4) !== 0 && !features.has(NETIF_F.GSO_UDP_L4)) return false;
+  return (t & SKB_GSO_DODGY) === 0;
+}
+
+/**
+ * `validate_xmit_skb`: make the packet something this device can send: insert the VLAN tag if
+ * the device cannot; a GSO packet the device cannot segment (`netif_needs_gso`) is cut in
+ * software by its ethertype's `gso_segment` (`skb_gso_segment`, checksums finished in software
+ * when the device has no checksum offload); otherwise resolve a partial checksum it cannot
+ * offload. Returns the packet, or the first of its segments linked through `next` (the caller
+ * sends them in order), or null after freeing it (SKB_GSO_SEG when segmentation failed).
+ */
+function validateXmitSkb(skb: SkBuff, dev: NetDevice): SkBuff | null {
   const features = dev.features;
   if (skb.vlanProto !== 0) {
     const hw = skb.vlanProto === ETH_P_8021Q ? features.has(NETIF_F.HW_VLAN_CTAG_TX) : skb.vlanProto === ETH_P_8021AD && features.has(NETIF_F.HW_VLAN_STAG_TX);
     if (!hw && !vlanInsertTag(skb)) {
       dev.stats.tx_dropped++;
       kfreeSkb(skb, DropReason.NOMEM);
-      return false;
+      return null;
     }
   }
-  if (skb.gsoSize !== 0) {
-    const v6 = skb.protocol === ETH_P_IPV6;
-    const tso = v6 ? features.has(NETIF_F.TSO6) : features.has(NETIF_F.TSO);
-    if (!tso) {
+  if (skb.gsoSize !== 0 && !gsoOk(skb, features)) {
+    const segs = new SkbQueue();
+    if (skbGsoSegment(skb, segs, features, dev.net.world.currentSoftnet().offloads) < 0) {
       dev.stats.tx_dropped++;
-      kfreeSkb(skb, DropReason.SKB_GSO_SEG);
-      return false;
+      return null;
     }
+    trace(segs.head!, dev, TraceStage.VALIDATE_XMIT, segs.length, 0);
+    return segs.head;
   }
   if (skb.ipSummed === CHECKSUM_PARTIAL) {
     const v6 = skb.protocol === ETH_P_IPV6;
@@ -86,11 +117,21 @@ function validateXmitSkb(skb: SkBuff, dev: NetDevice): boolean {
     if (!offload && !skbChecksumHelp(skb)) {
       dev.stats.tx_dropped++;
       kfreeSkb(skb, DropReason.SKB_CSUM);
-      return false;
+      return null;
     }
   }
   trace(skb, dev, TraceStage.VALIDATE_XMIT, 0, 0);
-  return true;
+  return skb;
+}
+
+/** `kfree_skb_list`: free a packet and the segments linked after it. */
+function kfreeSkbList(skb: SkBuff | null, reason: DropReason): void {
+  while (skb !== null) {
+    const next = skb.next;
+    skb.next = null;
+    kfreeSkb(skb, reason);
+    skb = next;
+  }
 }
 
 /** `dev_queue_xmit_nit`: give every ETH_P_ALL tap (namespace-wide, then the device's) a clone marked PACKET_OUTGOING. */
@@ -152,13 +193,25 @@ export function qdiscRun(txq: NetdevQueue): void {
     if (skb === null) return;
     trace(skb, dev, TraceStage.QDISC_DEQUEUE, 0, txq.index);
     if (!dev.isUp) {
-      kfreeSkb(skb, DropReason.DEV_READY);
+      kfreeSkbList(skb, DropReason.DEV_READY);
       continue;
     }
-    if (!validateXmitSkb(skb, dev)) continue;
-    if (xmitOne(skb, dev, txq) === NETDEV_TX_BUSY) {
-      q.requeue(skb);
-      return;
+    // With `next` set this is the rest of a segment list a stopped driver sent back: validated already.
+    let seg = skb.next === null ? validateXmitSkb(skb, dev) : skb;
+    // dev_hard_start_xmit: the segments in order; what the driver refuses, or finds stopped, goes back first.
+    while (seg !== null) {
+      const next = seg.next;
+      seg.next = null;
+      if (xmitOne(seg, dev, txq) === NETDEV_TX_BUSY) {
+        seg.next = next;
+        q.requeue(seg);
+        return;
+      }
+      seg = next;
+      if (seg !== null && txq.stopped) {
+        q.requeue(seg);
+        return;
+      }
     }
   }
   if (!txq.stopped && q.qlen > 0) world.scheduleQdisc(txq);
@@ -207,12 +260,21 @@ export function devQueueXmit(skb: SkBuff): number {
     kfreeSkb(skb, DropReason.DEV_READY);
     return XMIT_ENETDOWN;
   }
-  if (!validateXmitSkb(skb, dev)) return NET_XMIT_DROP;
-  const rc = xmitOne(skb, dev, txq);
-  if (rc === NETDEV_TX_BUSY) {
-    dev.stats.tx_dropped++;
-    kfreeSkb(skb, DropReason.DEV_READY);
-    return XMIT_ENETDOWN;
+  let seg = validateXmitSkb(skb, dev);
+  if (seg === null) return NET_XMIT_DROP;
+  let rc: number = NETDEV_TX_OK;
+  while (seg !== null) {
+    const next: SkBuff | null = seg.next;
+    seg.next = null;
+    rc = xmitOne(seg, dev, txq);
+    if (rc === NETDEV_TX_BUSY) {
+      // A virtual device asking to queue: this segment and the rest are dropped.
+      seg.next = next;
+      for (let s: SkBuff | null = seg; s !== null; s = s.next) dev.stats.tx_dropped++;
+      kfreeSkbList(seg, DropReason.DEV_READY);
+      return XMIT_ENETDOWN;
+    }
+    seg = next;
   }
   return rc;
 }

@@ -64,7 +64,7 @@ export class IpOutput {
    * (DO always; WANT when it fits the path MTU and that MTU is not locked), IP ID as
    * `ip_select_ident`. Owns `skb`. Returns 0 or a negative errno (OutDiscards counted).
    */
-  send(skb: SkBuff, rt: Rtable, saddr: number, daddr: number, protocol: number, ttl: number, tos: number, pmtudisc: number): number {
+  send(skb: SkBuff, rt: Rtable, saddr: number, daddr: number, protocol: number, ttl: number, tos: number, pmtudisc: number, ipId = -1): number {
     const stack = this.stack;
     if (skb.headroom() < 20) {
       kfreeSkb(skb, DropReason.NOMEM, stack.ns);
@@ -74,8 +74,10 @@ export class IpOutput {
     const b = skb.buf;
     const tot = skb.len;
     const df = pmtudisc === IP_PMTUDISC_DO || (pmtudisc === IP_PMTUDISC_WANT && tot <= rtMtu(rt, stack.now()) && !rt.mtuLocked);
-    // ip_select_ident: DF on a socket that asked for it (no ignore_df) needs no ID; others take one.
-    const id = df && pmtudisc === IP_PMTUDISC_DO ? 0 : stack.ident.select(daddr, saddr, protocol, 1, jiffies(stack.now()));
+    // ip_select_ident_segs: a connected socket's DF packets carry its own counter (inet_id); other
+    // DF packets on a socket that asked for DF need no ID; the rest reserve one per segment.
+    const segs = skb.gsoSegs > 1 ? skb.gsoSegs : 1;
+    const id = df && ipId >= 0 ? ipId & 0xffff : df && pmtudisc === IP_PMTUDISC_DO ? 0 : stack.ident.select(daddr, saddr, protocol, segs, jiffies(stack.now()));
     b[nh] = 0x45;
     b[nh + 1] = tos & 0xff;
     b[nh + 2] = tot >>> 8;

@@ -123,7 +123,8 @@ function vethDevice(ns: NetNamespace, spec: VethEndSpec): NetDevice {
     addr,
     privFlags: IFF_NO_QUEUE,
     txQueueLen: 1000,
-    features: [f.SG, f.FRAGLIST, f.HW_CSUM, f.HIGHDMA, f.RXCSUM, f.LLTX, f.GSO, f.GRO, f.TSO, f.TSO_ECN, f.TSO6, f.TSO_MANGLEID, f.HW_VLAN_CTAG_TX, f.HW_VLAN_STAG_TX, f.HW_VLAN_CTAG_RX, f.HW_VLAN_STAG_RX],
+    // GRO is off until the user asks (`ethtool -K veth0 gro on`), as Linux's veth since 5.13.
+    features: [f.SG, f.FRAGLIST, f.HW_CSUM, f.HIGHDMA, f.RXCSUM, f.LLTX, f.GSO, f.TSO, f.TSO_ECN, f.TSO6, f.TSO_MANGLEID, f.HW_VLAN_CTAG_TX, f.HW_VLAN_STAG_TX, f.HW_VLAN_CTAG_RX, f.HW_VLAN_STAG_RX],
     hwFeatures: [f.SG, f.FRAGLIST, f.HW_CSUM, f.RXCSUM, f.GSO, f.GRO, f.TSO, f.TSO_ECN, f.TSO6, f.TSO_MANGLEID, f.HW_VLAN_CTAG_TX, f.HW_VLAN_STAG_TX, f.HW_VLAN_CTAG_RX, f.HW_VLAN_STAG_RX],
     priv: { peer: null, detach: () => {} } satisfies VethPriv,
   });

@@ -80,7 +80,8 @@ function startAggregate(skb: SkBuff, payload: number): void {
  * held one's `networkHeader` bounds the aggregate at `GRO_MAX_SIZE`. `pseudoSum0` is the L3's
  * pseudo-header sum for `skb` with length 0, to verify its checksum. `l3Flush` is the L3's
  * verdict that header fields other than the addresses forbid merging into `held` (TTL, TOS, DF,
- * IP ID progression: `NAPI_GRO_CB(p)->flush`). The held packet's GRO state is `gsoSize` (the
+ * IP ID progression: `NAPI_GRO_CB(p)->flush`). `groMaxSize` is the device's `gro_max_size` /
+ * `gro_ipv4_max_size` (at most `GRO_MAX_SIZE`, the default). The held packet's GRO state is `gsoSize` (the
  * flow's MSS: the first segment's payload) and `gsoSegs` (segments merged), set here when the
  * result says HELD.
  *
@@ -95,7 +96,7 @@ function startAggregate(skb: SkBuff, payload: number): void {
  * aggregate unless it is a pure ACK or carries one of those flags. A malformed or badly
  * checksummed segment is NORMAL and leaves `held` alone.
  */
-export function tcpGroReceive(held: SkBuff | null, skb: SkBuff, pseudoSum0: number, l3Flush = false): number {
+export function tcpGroReceive(held: SkBuff | null, skb: SkBuff, pseudoSum0: number, l3Flush = false, groMaxSize: number = GRO_MAX_SIZE): number {
   const th = tcpHeaderOffset(skb);
   const thlen = headerLen(skb, th);
   if (thlen === 0 || !checksumOk(skb, th, pseudoSum0)) return NORMAL;
@@ -126,8 +127,8 @@ export function tcpGroReceive(held: SkBuff | null, skb: SkBuff, pseudoSum0: numb
       ((readU32(hb, hth + 4) + heldPayload) >>> 0) !== readU32(buf, th + 4);
     if (!flush) {
       const l3Start = held.networkHeader >= 0 && held.networkHeader <= hth ? held.networkHeader : hth;
-      // skb_gro_receive's -E2BIG: the aggregate would reach 64 KiB from the network header.
-      flush = held.tail - l3Start + len >= GRO_MAX_SIZE || !groEnsureTailroom(held, len);
+      // skb_gro_receive's -E2BIG: the aggregate would reach gro_max_size from the network header.
+      flush = held.tail - l3Start + len >= groMaxSize || !groEnsureTailroom(held, len);
     }
     if (!flush) {
       copyBytes(held.buf, held.put(len), buf, th + thlen, len);

@@ -1,12 +1,12 @@
 /**
  * TCP's segmentation offload callbacks (issue #4): software GSO for devices without TSO and the
- * TCP half of GRO, as `tcpv4_offload`/`tcpv6_offload` give them in net/ipv4/tcp_offload.c. Core
- * has no offload registry yet; when the GSO/GRO engine arrives it registers these for
- * IPPROTO_TCP, and the L3's `gso_segment`/`gro_receive`/`gro_complete` call them around its own
- * header work:
+ * TCP half of GRO, as `tcpv4_offload`/`tcpv6_offload` give them in net/ipv4/tcp_offload.c. The
+ * `tcp()` plugin registers them in core's offload registry for IPPROTO_TCP (core's `NetOffload`
+ * shape), and the L3's `gso_segment`/`gro_receive`/`gro_complete` call them around
+ * its own header work:
  *
  *     gso_segment(skb, features)   -> tcpGsoSegment(skb, out: SkbQueue, csumOffload): count | -errno
- *     gro_receive(list, skb)       -> tcpGroReceive(held | null, skb, pseudoSum0, l3Flush): TcpGroResult bits
+ *     gro_receive(list, skb)       -> tcpGroReceive(held | null, skb, pseudoSum0, l3Flush, groMaxSize): TcpGroResult bits
  *     gro_complete(skb, thoff)     -> tcpGroComplete(skb, pseudoSum0, SKB_GSO_TCPV4 | SKB_GSO_TCPV6): 0
  *
  * All work on linear SkBuffs with the TCP header at `transportHeader` and need nothing from the

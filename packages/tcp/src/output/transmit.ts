@@ -26,7 +26,7 @@ import { TCPHDR_ACK, TCPHDR_CWR, TCPHDR_ECE, TCPHDR_SYN, TCP_HLEN, clearTcpOptio
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { foldWindowStats } from '../input/rx-stats.js';
 
-const XMIT: XmitOptions = { ttl: -1, tos: 0, dontFragment: true };
+const XMIT: XmitOptions = { ttl: -1, tos: 0, dontFragment: true, ipId: -1 };
 /** INET_ECN_ECT_0: data segments of an ECN connection are ECN-capable (RFC 3168). */
 const INET_ECN_ECT_0 = 2;
 
@@ -174,5 +174,7 @@ export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len
   XMIT.ttl = sk.ttl;
   XMIT.tos = ect ? (sk.tos & ~3) | INET_ECN_ECT_0 : sk.tos & ~3;
   XMIT.dontFragment = true;
+  XMIT.ipId = sk.inetId;
+  sk.inetId = (sk.inetId + segs) & 0xffff;
   return l3.queueXmit(skb, sk.flow, XMIT);
 }

@@ -27,15 +27,18 @@ function minshallCheck(sk: TcpSock): boolean {
   return after(sk.sndSml, sk.sndUna) && !after(sk.sndSml, sk.sndNxt);
 }
 
+/** `tcp_nagle_check` for a partial segment: corked, or Nagle with a small segment unacknowledged. */
+function nagleHolds(sk: TcpSock, nonagle: number): boolean {
+  if (nonagle & TCP_NAGLE_PUSH) return false;
+  if (nonagle & TCP_NAGLE_CORK) return true;
+  return nonagle === 0 && sk.tp.q.packets_out !== 0 && minshallCheck(sk);
+}
+
 /** `tcp_nagle_test`: may this (last, possibly short) buffer go now? */
 function nagleTest(sk: TcpSock, skb: SkBuff, nonagle: number): boolean {
-  if (nonagle & TCP_NAGLE_PUSH) return true;
   if (skb.cb[CB_TCP_FLAGS]! & TCPHDR_FIN) return true;
   if (skb.len >= sk.mss) return true;
-  // tcp_nagle_check: partial segment and (corked, or Nagle with data in flight and a small one unacked).
-  if (nonagle & TCP_NAGLE_CORK) return false;
-  if (nonagle === 0 && sk.tp.q.packets_out !== 0 && minshallCheck(sk)) return false;
-  return true;
+  return !nagleHolds(sk, nonagle);
 }
 
 /**
@@ -107,6 +110,11 @@ export function tcpWriteXmit(sk: TcpSock, nonagle: number, pushOne: boolean): bo
       let limit = Math.min(skb.len, quota * mss);
       const room = (wndEnd - seq) >>> 0;
       if (room < limit) limit = Math.max(mss, Math.floor(room / mss) * mss);
+      // The last buffer's partial segment waits when Nagle or the cork would hold it alone.
+      if (skb.next === null && limit === skb.len && !(skb.cb[CB_TCP_FLAGS]! & TCPHDR_FIN)) {
+        const partial = limit % mss;
+        if (partial !== 0 && nagleHolds(sk, nonagle)) limit -= partial;
+      }
       if (limit < skb.len) tsoFragment(sk, skb, limit);
     }
     if (sendHead(sk, skb) < 0) break;

@@ -115,8 +115,13 @@ export class TcpSock {
   rtxFn: ((skb: SkBuff) => void) | null = null;
   /** The route's device finishes our checksums (NETIF_F_HW_CSUM/IP_CSUM): CHECKSUM_PARTIAL. */
   csumOffload = false;
-  /** The route's device does TSO for us (`sk_can_gso`): buffers up to ~64 KiB leave as one packet. */
+  /**
+   * `sk_can_gso`: buffers up to ~64 KiB leave as one packet, cut by the device (TSO) or by
+   * software GSO on the way out, as Linux does for every device with NETIF_F_GSO.
+   */
   gsoOk = false;
+  /** `inet_id`: the IPv4 ID of our next DF segment (random at connect/accept, +1 per segment). */
+  inetId = 0;
   /** Ask for ECN in our SYN (`tcp_ecn` 1; 2, the default, only answers). */
   ecnRequest = false;
   /** A FIN is queued (`TCPHDR_FIN` on the tail) / was sent. */
@@ -299,7 +304,8 @@ export class TcpSock {
     const dev = this.l3.routeOutput(this.flow, this.pmtu);
     if (typeof dev === 'number') throw errnoError(-dev, 'no route to host');
     this.csumOffload = dev.features.has(NETIF_F.HW_CSUM) || dev.features.has(NETIF_F.IP_CSUM);
-    this.gsoOk = this.csumOffload && dev.features.has(NETIF_F.SG) && dev.features.has(this.family === AF_INET ? NETIF_F.TSO : NETIF_F.TSO6);
+    this.gsoOk = dev.features.has(NETIF_F.GSO) || (this.csumOffload && dev.features.has(NETIF_F.SG) && dev.features.has(this.family === AF_INET ? NETIF_F.TSO : NETIF_F.TSO6));
+    this.inetId = this.net.ns.random.u32() & 0xffff;
   }
 
   /** The MSS a listener announces to new connections. */
