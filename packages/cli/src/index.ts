@@ -19,8 +19,8 @@ export { renderWalkthrough, describeEntry } from './walkthrough/render.js';
 export { Lab, buildLab, loadLab, emptyLab, DEFAULT_NS, type LabStep } from './lab/lab.js';
 export { parseLab, readLab, LabError, LAB_PLUGINS, DEFAULT_PLUGINS, type LabSpec, type LabNamespaceSpec, type LabLinkSpec, type LabPluginName } from './lab/spec.js';
 export { labRunText } from './lab/render.js';
-export { runTool, TOOLS } from './tools/run.js';
-export { ToolExit, splitCommandLine, type ToolResult } from './tools/io.js';
+export { runTool, TOOLS, type ToolJob } from './tools/run.js';
+export { ToolExit, ToolIo, splitCommandLine, type ToolResult, type ToolStreams } from './tools/io.js';
 export {
   runPingWalk,
   runPingWalkthrough,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileSink, PcapWriter } from '@netstack/packet-socket';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../bin/netstack.js', import.meta.url));
@@ -57,6 +60,48 @@ describe('netstack command (compiled)', () => {
     expect(r.status).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+  });
+});
+
+describe('netstack tcpdump (compiled)', () => {
+  it('-d prints the program (assuming Ethernet, as tcpdump says on stderr); a bad filter is status 1', () => {
+    expect(netstack('tcpdump', '-d', 'arp')).toEqual({
+      status: 0,
+      stdout: '(000) ldh      [12]\n(001) jeq      #0x806           jt 2\tjf 3\n(002) ret      #262144\n(003) ret      #0\n',
+      stderr: 'Warning: assuming Ethernet\n',
+    });
+    const bad = netstack('tcpdump', '-ddd', 'arp', 'and');
+    expect(bad).toEqual({ status: 1, stdout: '', stderr: 'Warning: assuming Ethernet\ntcpdump: can\'t parse filter expression: syntax error\n' });
+  });
+
+  it('-r FILE written by PcapWriter, with a filter, in the order tcpdump writes stderr and stdout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netstack-main-'));
+    try {
+      const file = join(dir, 'arp.pcap');
+      const sink = new FileSink(file);
+      const w = new PcapWriter(sink, { nano: true });
+      const arp = Uint8Array.from([
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06,
+        0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2,
+      ]);
+      w.write(arp, 1700000000, 123456789);
+      w.write(arp.slice(0, 14), 1700000001, 0);
+      sink.close();
+      const r = spawnSync(process.execPath, [bin, 'tcpdump', '-tt', '--nano', '-r', file, 'arp'], { cwd: root, encoding: 'utf8', timeout: 15_000 });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe(`reading from file ${file}, link-type EN10MB (Ethernet), snapshot length 262144\n`);
+      expect(r.stdout).toBe('1700000000.123456789 ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28\n1700000001.000000000  [|arp]\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--lab FILE tcpdump -n NS -i DEV -c 1: a BPDU in virtual time, then the statistics', () => {
+    const r = netstack('--lab', 'examples/labs/stp-triangle.yaml', 'tcpdump', '-n', 's1', '-i', 'to2', '-c', '1', '-nn');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^00:00:36\.000000 STP 802\.1d, Config, Flags \[Topology change\], bridge-id [0-9a-f.:]+, length 35\n$/);
+    expect(r.stderr).toMatch(/listening on to2, link-type EN10MB \(Ethernet\), snapshot length 262144 bytes\n1 packet captured\n1 packet received by filter\n0 packets dropped by kernel\n$/);
     expect(r.stderr).not.toMatch(STACK_LINE);
   });
 });

@@ -5,8 +5,8 @@
  * Every CLI invocation builds its lab anew from the file: same file and seed, same state.
  */
 import { World, type NetDevice, type NetNamespace } from '@netstack/core';
-import { ToolExit, splitCommandLine, type ToolResult } from '../tools/io.js';
-import { runTool } from '../tools/run.js';
+import { ToolExit, ToolIo, splitCommandLine, type ToolResult } from '../tools/io.js';
+import { runTool, type ToolJob } from '../tools/run.js';
 import { loadModules, pluginFor, type LabModules } from './modules.js';
 import { LabError, LAB_PLUGINS, type LabSpec } from './spec.js';
 
@@ -17,6 +17,21 @@ export interface LabStep {
   where: string;
   timeNs: number;
   result: ToolResult;
+  /**
+   * A command started in the background (`CMD &`): `started` is its start (and, for a tool that
+   * ran to its end at once, all of its output); `done` is the rest of its output, when the
+   * setup finished and the job was ended.
+   */
+  job?: { id: number; phase: 'started' | 'done' };
+}
+
+/** A setup command still running in the background. */
+interface LabJob {
+  id: number;
+  ns: string;
+  command: string;
+  where: string;
+  job: ToolJob;
 }
 
 /** Name of the namespace of a lab built without a file. */
@@ -76,8 +91,31 @@ export class Lab {
   }
 
   /** Run one tool command line (`ip ...`, `sysctl ...`, `ping ...`), in `ns` unless it names one. */
-  exec(argv: readonly string[], ns?: NetNamespace): ToolResult {
-    return runTool(this, argv, ns);
+  exec(argv: readonly string[], ns?: NetNamespace, io?: ToolIo): ToolResult {
+    return runTool(this, argv, ns, io !== undefined ? { io } : {});
+  }
+
+  /** Background jobs of the setup that are still running. */
+  private readonly jobs: LabJob[] = [];
+  private nextJob = 1;
+
+  /** Start `argv` in the background, as a shell runs `CMD &`; the job is ended by `endJobs()`. */
+  startJob(argv: readonly string[], ns: NetNamespace, command: string, where: string): ToolResult & { jobId: number } {
+    const job: ToolJob = { finish: null };
+    const id = this.nextJob++;
+    const result = runTool(this, argv, ns, { job });
+    if (job.finish !== null && result.status === 0) this.jobs.push({ id, ns: ns.name, command, where, job });
+    return { ...result, jobId: id };
+  }
+
+  /** End every background job (the setup is over): each one's remaining output becomes a step. */
+  endJobs(): void {
+    for (const j of this.jobs.splice(0)) {
+      const io = new ToolIo();
+      const timeNs = this.world.scheduler.now();
+      const status = j.job.finish!(io);
+      this.steps.push({ ns: j.ns, command: j.command, where: j.where, timeNs, result: io.result(status), job: { id: j.id, phase: 'done' } });
+    }
   }
 }
 
@@ -128,8 +166,17 @@ export async function buildLab(spec: LabSpec): Promise<Lab> {
         throw new LabError(`${cmd.where}: namespace "${n.name}", command "${cmd.text}": ${why(err)}`);
       }
       const timeNs = world.scheduler.now();
-      const result = lab.exec(argv, ns);
-      lab.steps.push({ ns: n.name, command: cmd.text, where: cmd.where, timeNs, result });
+      // `CMD &`: started in the background, ended when the setup finishes.
+      const background = argv.length > 1 && argv.at(-1) === '&' && /\s&$/.test(cmd.text);
+      let result: ToolResult;
+      if (background) {
+        const started = lab.startJob(argv.slice(0, -1), ns, cmd.text, cmd.where);
+        result = { status: started.status, stdout: started.stdout, stderr: started.stderr };
+        lab.steps.push({ ns: n.name, command: cmd.text, where: cmd.where, timeNs, result, job: { id: started.jobId, phase: 'started' } });
+      } else {
+        result = lab.exec(argv, ns);
+        lab.steps.push({ ns: n.name, command: cmd.text, where: cmd.where, timeNs, result });
+      }
       if (result.status !== 0) {
         const msg = (result.stderr.trim() || `exit status ${result.status}`).split('\n').filter((l) => l !== '').join('; ');
         throw new LabError(`${cmd.where}: namespace "${n.name}", command "${cmd.text}": ${msg}`);
@@ -138,6 +185,7 @@ export async function buildLab(spec: LabSpec): Promise<Lab> {
   }
   // Let the softirqs the setup raised (frames queued in backlogs) run; time does not move.
   world.drain();
+  lab.endJobs();
   return lab;
 }
 

@@ -22,9 +22,26 @@ export function labRunText(lab: Lab, opts: { steps: boolean }): string {
   if (opts.steps) {
     out.push('', 'setup, in file order:');
     for (const s of lab.steps) {
-      out.push(`  ${s.ns}# ${s.command}`);
+      if (s.job?.phase === 'done') {
+        // As a shell reports a finished job: `[1]+  Done  CMD`.
+        out.push(`  ${s.ns}# [${s.job.id}]+  ${s.result.status === 0 ? 'Done' : `Exit ${s.result.status}`}  ${s.command.replace(/\s*&$/, '')}`);
+      } else {
+        out.push(`  ${s.ns}# ${s.command}`);
+      }
       if (s.result.stdout !== '') out.push(indent(s.result.stdout, '    '));
       if (s.result.stderr !== '') out.push(indent(s.result.stderr, '    '));
+    }
+  } else if (lab.steps.some((s) => s.job !== undefined)) {
+    // Background jobs (`CMD &`) print what they saw when the setup finishes.
+    out.push('', 'background jobs of the setup (ended when it finished):');
+    for (const started of lab.steps) {
+      if (started.job?.phase !== 'started') continue;
+      out.push(`  ${started.ns}# ${started.command}`);
+      const done = lab.steps.find((s) => s.job?.phase === 'done' && s.job.id === started.job!.id);
+      for (const s of done !== undefined ? [started, done] : [started]) {
+        if (s.result.stdout !== '') out.push(indent(s.result.stdout, '    '));
+        if (s.result.stderr !== '') out.push(indent(s.result.stderr, '    '));
+      }
     }
   }
   for (const n of spec.namespaces) {

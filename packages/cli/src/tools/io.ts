@@ -23,17 +23,30 @@ export interface ToolResult {
   stderr: string;
 }
 
-/** Collects a tool's output (tests and lab steps read it; the CLI copies it to the process's streams). */
+/** Where a streaming `ToolIo` sends text as it is written. */
+export interface ToolStreams {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/**
+ * Collects a tool's output (tests and lab steps read it), or with `streams` hands it on as it is
+ * written (the CLI: `tcpdump -r` of a large file prints as it reads, stderr and stdout in order).
+ */
 export class ToolIo {
   private readonly outChunks: string[] = [];
   private readonly errChunks: string[] = [];
 
+  constructor(private readonly streams: ToolStreams | null = null) {}
+
   out(text: string): void {
-    this.outChunks.push(text);
+    if (this.streams !== null) this.streams.stdout(text);
+    else this.outChunks.push(text);
   }
 
   err(text: string): void {
-    this.errChunks.push(text);
+    if (this.streams !== null) this.streams.stderr(text);
+    else this.errChunks.push(text);
   }
 
   get stdout(): string {

@@ -1,6 +1,6 @@
 /**
  * Runs one tool command line against a lab: `ip ...`, `bridge ...`, `sysctl ...`, `ping ...`,
- * `iptables ...`, `ss ...`, `nstat ...` or `sleep N` (virtual time).
+ * `iptables ...`, `ss ...`, `nstat ...`, `tcpdump ...`, `tc ...` or `sleep N` (virtual time).
  * The CLI, the lab's setup commands and the tests all come through here, so they share one
  * implementation.
  */
@@ -15,6 +15,8 @@ import { pingTool } from './ping.js';
 import { sleepTool } from './sleep.js';
 import { ssTool } from './ss/ss.js';
 import { sysctlTool } from './sysctl.js';
+import { tcTool } from './tc.js';
+import { tcpdumpTool } from './tcpdump/tcpdump.js';
 
 /** What a tool runs against. */
 export interface ToolContext {
@@ -22,14 +24,28 @@ export interface ToolContext {
   io: ToolIo;
   /** The namespace the command runs in unless it names one (`ip -n`): a lab setup's, or `ip netns exec`'s. */
   ns: NetNamespace | null;
+  /** Set when the command runs in the background (a lab setup line ending in `&`). */
+  job?: ToolJob | null;
 }
 
-export const TOOLS = ['ip', 'bridge', 'sysctl', 'ping', 'iptables', 'ss', 'nstat', 'sleep'] as const;
+/**
+ * A command started in the background. A tool that keeps running (a live `tcpdump`) sets
+ * `finish`, which the lab calls when its setup is over, with where the rest of its output goes;
+ * other tools simply run to the end at once.
+ */
+export interface ToolJob {
+  finish: ((io: ToolIo) => number) | null;
+}
 
-/** Run `argv` (tool name first). Output is collected; the status is the tool's exit status. */
-export function runTool(lab: Lab, argv: readonly string[], ns?: NetNamespace): ToolResult {
-  const io = new ToolIo();
-  const ctx: ToolContext = { lab, io, ns: ns ?? null };
+export const TOOLS = ['ip', 'bridge', 'sysctl', 'ping', 'iptables', 'ss', 'nstat', 'tcpdump', 'tc', 'sleep'] as const;
+
+/**
+ * Run `argv` (tool name first). Output is collected (or streamed, with a streaming `io`); the
+ * status is the tool's exit status.
+ */
+export function runTool(lab: Lab, argv: readonly string[], ns?: NetNamespace, options: { io?: ToolIo; job?: ToolJob } = {}): ToolResult {
+  const io = options.io ?? new ToolIo();
+  const ctx: ToolContext = { lab, io, ns: ns ?? null, job: options.job ?? null };
   let status: number;
   try {
     status = dispatch(ctx, argv);
@@ -59,6 +75,10 @@ export function dispatch(ctx: ToolContext, argv: readonly string[]): number {
       return ssTool(ctx, args);
     case 'nstat':
       return nstatTool(ctx, args);
+    case 'tc':
+      return tcTool(ctx, args);
+    case 'tcpdump':
+      return tcpdumpTool(ctx, args);
     case 'sleep':
       return sleepTool(ctx, args);
     default:

@@ -3,7 +3,7 @@
  * aligned row (time, CPU, namespace, device, buffer, stage, what the stack did), then counters.
  * Every value printed comes from a trace record or from the stack's state after the run.
  */
-import { RxHandlerResult, TraceStage, type NetDevice, type NetNamespace } from '@netstack/core';
+import { ETH_P_ALL, RxHandlerResult, TraceStage, type NetDevice, type NetNamespace } from '@netstack/core';
 import { HELLO_MIB_GROUP } from '@netstack/example-hello-proto';
 import { vethPeer } from '@netstack/nic-drivers';
 import { dropReasonName, hex4, ptypeName, rxHandlerResultName, table, tcActName, usec, xmitResultName } from './format.js';
@@ -95,8 +95,11 @@ export function describeEntry(e: WalkEntry, run: WalkthroughRun): string {
       return `skb->protocol ${hex4(e.aux)}`;
     case TraceStage.VLAN_UNTAG:
       return `tag moved to vlan_tci (VID ${e.aux & 0xfff})`;
-    case TraceStage.TAP:
-      return `clone #${e.skbId} handed to an ${ptypeName(e.aux)} tap`;
+    case TraceStage.TAP: {
+      const t = run.tap;
+      const named = e.netns === t.netns && e.dev === t.dev && e.aux === ETH_P_ALL ? ` "${t.owner}" (${t.socket}, bound to ${t.dev})` : '';
+      return `clone #${e.skbId} handed to the ${ptypeName(e.aux)} tap${named}: a clone, before the rx_handler; the original goes on`;
+    }
     case TraceStage.VLAN_DEVICE:
       return `moved up from ifindex ${e.aux} to its VLAN device`;
     case TraceStage.RX_HANDLER: {
@@ -214,8 +217,15 @@ export function renderWalkthrough(run: WalkthroughRun): string {
   }
 
   out.push('');
-  out.push(`ETH_P_ALL tap "${run.tap.owner}" on ${run.tap.netns} ${run.tap.dev}: a packet socket sees a clone of each frame before any handler; as tcpdump -tt -e would print:`);
-  out.push(...(run.tapLines.length > 0 ? run.tapLines.map((l) => '  ' + l.trimEnd()) : ['  (nothing captured)']));
+  const t = run.tap;
+  out.push(
+    `ETH_P_ALL tap "${t.owner}" on ${t.netns} ${t.dev}: its packet socket (${t.socket}) got a clone of each frame before any handler; ` +
+      `\`tcpdump -nn -e -i ${t.dev}\` printed:`,
+  );
+  const captured = run.tapLines.flatMap((l) => l.split('\n')).map((l) => '  ' + l.replace(/^\t/, '    ').trimEnd());
+  out.push(...(captured.length > 0 ? captured : ['  (nothing captured)']));
+  const plural = (n: number): string => (n === 1 ? '' : 's');
+  out.push(`  ${t.clones} packet${plural(t.clones)} captured, ${t.received} packet${plural(t.received)} received by filter, ${t.dropped} packet${plural(t.dropped)} dropped by kernel`);
 
   out.push('');
   out.push(`rx_handler on ${run.rxHandler.netns} ${run.rxHandler.dev}: the one hook a bridge, bond or macvlan would own; this one counts and passes`);

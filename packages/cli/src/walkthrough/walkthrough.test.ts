@@ -119,6 +119,34 @@ describe('netstack walkthrough', () => {
     expect(result.run.world.pool.live).toBe(0);
   });
 
+  it("names the capture tap in the walk: tcpdump's packet socket gets a clone before the rx_handler", () => {
+    for (const n of [1, 2]) {
+      const rows = rowsOfFrame(text, n);
+      const tap = rows[indexOfStage(rows, 'ETH_P_ALL tap')]!;
+      expect(tap.what).toBe(`clone ${tap.skb} handed to the ETH_P_ALL (0x0003) tap "tcpdump" (packet socket 1, bound to veth1): a clone, before the rx_handler; the original goes on`);
+      expect(indexOfStage(rows, 'ETH_P_ALL tap')).toBeLessThan(indexOfStage(rows, 'rx_handler'));
+    }
+    // The topology lists the socket's hook on veth1.
+    expect(text).toMatch(/host-b +veth1 .*rx_handler, ETH_P_ALL \(0x0003\) tap "packet socket 1"$/m);
+  });
+
+  it('prints what tcpdump -nn -e printed for the capture, through the tcpdump printer, and its counters', () => {
+    const tap = section(text, 'ETH_P_ALL tap "tcpdump"');
+    const [a, b] = [result.run.devices.find((d) => d.dev.name === 'veth0')!.dev.macAddress, result.run.devices.find((d) => d.dev.name === 'veth1')!.dev.macAddress];
+    expect(tap.split('\n')).toEqual([
+      'ETH_P_ALL tap "tcpdump" on host-b veth1: its packet socket (packet socket 1) got a clone of each frame before any handler; `tcpdump -nn -e -i veth1` printed:',
+      `  00:00:00.001000 ${a} > ${b}, ethertype Unknown (0x88b5), length 36:`,
+      '      0x0000:  0100 0100 1168 656c 6c6f 2066 726f 6d20  .....hello.from.',
+      '      0x0010:  686f 7374 2d61                           host-a',
+      `  00:00:00.002000 ${a} > ${b}, ethertype Unknown (0x88b6), length 21:`,
+      '      0x0000:  616e 796f 6e65 3f                        anyone?',
+      '  2 packets captured, 2 packets received by filter, 0 packets dropped by kernel',
+    ]);
+    expect(result.run.tap).toMatchObject({ owner: 'tcpdump', socket: 'packet socket 1', clones: 2, received: 2, dropped: 0 });
+    // The clones were read and freed: nothing is left in the socket or the pool.
+    expect(result.run.world.pool.live).toBe(0);
+  });
+
   it('prints identical text for the same seed, different MACs for another seed', () => {
     expect(runWalkthrough({ seed: 1 }).text).toBe(text);
     const other = runWalkthrough({ seed: 2 }).text;

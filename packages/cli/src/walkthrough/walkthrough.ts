@@ -2,25 +2,24 @@
  * `netstack walkthrough`: the receive side of the seed talk (ring buffer → interrupt/NAPI →
  * taps → rx_handler → protocol handler) shown on one real frame. Two namespaces joined by a veth
  * pair, both running the hello protocol of `@netstack/example-hello-proto` (a plugin written only
- * against core's public API); host-a sends with it, host-b also runs an ETH_P_ALL tap (standing in
- * for tcpdump) and an rx_handler that counts and passes. Every line of the walk is a record from the namespaces'
- * packet traces; every counter is read from the stack after the run.
+ * against core's public API); host-a sends with it, host-b also runs tcpdump's capture (an
+ * AF_PACKET socket bound to ETH_P_ALL on veth1, from `@netstack/packet-socket`) and an rx_handler
+ * that counts and passes. Every line of the walk is a record from the namespaces' packet traces;
+ * every counter is read from the stack after the run; the capture is printed by the tcpdump
+ * printer (`tcpdump -nn -e`).
  */
 import {
   ETH_ALEN,
   ETH_HLEN,
   ETH_P_802_EX1,
   ETH_P_ALL,
-  NET_RX_SUCCESS,
   NSEC_PER_MSEC,
+  NSEC_PER_SEC,
   NetError,
   RxHandlerResult,
   World,
-  consumeSkb,
   devQueueXmit,
-  formatMac,
   netdevRxHandlerRegister,
-  readU16,
   writeU16,
   type NetDevice,
   type NetNamespace,
@@ -28,7 +27,8 @@ import {
 } from '@netstack/core';
 import { HELLO_HLEN, helloProto, type HelloMessage } from '@netstack/example-hello-proto';
 import { loopback, veth } from '@netstack/nic-drivers';
-import { ethertypeName, hex4, tcpdumpTime } from './format.js';
+import { PacketSocket, SOCK_RAW, createPrinter, newPacketRecord, packetSocket } from '@netstack/packet-socket';
+import { hex4 } from './format.js';
 import { describeEntry, renderWalkthrough } from './render.js';
 
 /** IEEE 802 local experimental ethertype 2: a type nobody in the walkthrough registers. */
@@ -89,8 +89,13 @@ export interface WalkthroughRun {
   devices: DeviceRow[];
   /** The two ends of the veth pair. */
   veth: { a: { netns: string; dev: string }; b: { netns: string; dev: string } };
+  /** What `tcpdump -nn -e -i veth1` printed for the capture (a packet may take several lines). */
   tapLines: string[];
-  tap: { netns: string; dev: string; owner: string; clones: number };
+  /**
+   * The capture: a packet socket (`socket` is its name in the ptype lists, `packet socket N`)
+   * opened for tcpdump, the clones it queued, and its statistics when it was closed.
+   */
+  tap: { netns: string; dev: string; owner: string; socket: string; clones: number; received: number; dropped: number };
   rxHandler: { netns: string; dev: string; calls: number; results: Map<number, number> };
   /** What the hello protocol delivered in the receiving namespace, still queued for the application. */
   hello: { netns: string; received: readonly HelloMessage[] };
@@ -148,7 +153,7 @@ export function runScenario(options: WalkthroughOptions = {}): WalkthroughRun {
   // One plugin value, installed in both namespaces: each gets its own state and Hello MIB group.
   const hello = helloProto();
   const hostA = world.createNamespace('host-a', [loopback({ up: true }), veth(), hello]);
-  const hostB = world.createNamespace('host-b', [loopback({ up: true }), hello]);
+  const hostB = world.createNamespace('host-b', [loopback({ up: true }), hello, packetSocket()]);
   // ip -n host-a link add veth0 type veth peer name veth1 netns host-b
   const vethA = hostA.addLink({ kind: 'veth', name: 'veth0', peer: { name: 'veth1', netns: hostB } });
   const vethB = hostB.dev('veth1');
@@ -169,27 +174,25 @@ export function runScenario(options: WalkthroughOptions = {}): WalkthroughRun {
     rxCounter,
   );
 
-  // An ETH_P_ALL tap bound to veth1: what `tcpdump -i veth1` opens (a packet socket).
+  // tcpdump -nn -e -i veth1: an AF_PACKET socket on ETH_P_ALL bound to veth1, a tap in ptype_all.
+  // __netif_receive_skb_core hands it a clone of each frame before the rx_handler runs; the
+  // socket queues the clone and tcpdump reads it, prints it and frees it.
+  const sock = new PacketSocket(hostB, SOCK_RAW, ETH_P_ALL);
+  sock.bind(vethB);
   const tapLines: string[] = [];
-  const tap = { netns: hostB.name, dev: vethB.name, owner: 'tcpdump', clones: 0 };
-  hostB.devAddPack({
-    type: ETH_P_ALL,
-    dev: vethB,
-    owner: tap.owner,
-    data: tapLines,
-    func: (skb, _dev, _pt) => {
+  const tap = { netns: hostB.name, dev: vethB.name, owner: 'tcpdump', socket: `packet socket ${sock.ino}`, clones: 0, received: 0, dropped: 0 };
+  // The World's clock starts at the epoch: print in UTC so every machine shows the same times.
+  const printer = createPrinter({ linkHeader: true, timeZone: 'utc' });
+  const rec = newPacketRecord();
+  const frame = new Uint8Array(2048);
+  sock.onReadable = () => {
+    while (sock.queued > 0) {
+      const len = sock.recvInto(frame, 0, rec);
       tap.clones++;
-      const mac = skb.macHeader >= 0 ? skb.macHeader : skb.data;
-      const frameLen = skb.tail - mac;
-      const type = readU16(skb.buf, mac + 12);
-      tapLines.push(
-        `${tcpdumpTime(world.scheduler.now())} ${formatMac(skb.buf, mac + ETH_ALEN)} > ${formatMac(skb.buf, mac)}, ` +
-          `ethertype ${ethertypeName(type)} (${hex4(type)}), length ${frameLen}: `,
-      );
-      consumeSkb(skb);
-      return NET_RX_SUCCESS;
-    },
-  });
+      const sec = Math.floor(rec.tstampNs / NSEC_PER_SEC);
+      tapLines.push(printer.print({ data: frame, caplen: len, origlen: rec.origlen, tsSec: sec, tsNsec: rec.tstampNs - sec * NSEC_PER_SEC }));
+    }
+  };
 
   hostA.trace.enable();
   hostB.trace.enable();
@@ -240,6 +243,12 @@ export function runScenario(options: WalkthroughOptions = {}): WalkthroughRun {
     skb.protocol = ETH_P_802_EX2;
     return { rc: devQueueXmit(skb), length: len };
   });
+
+  // PACKET_STATISTICS, as tcpdump reads them when it stops. The socket stays open (nothing is
+  // queued: tcpdump read every packet), so the topology below still shows its tap.
+  const stats = sock.getStatistics();
+  tap.received = stats.tpPackets;
+  tap.dropped = stats.tpDrops;
 
   return {
     options: opts,
