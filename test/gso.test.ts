@@ -44,10 +44,10 @@ import {
 } from '@netstack/core';
 import { createVethPair, loopback, veth } from '@netstack/nic-drivers';
 import { getIpv4, ipv4 } from '@netstack/ipv4';
-import { TcpSocket, tcp } from '@netstack/tcp';
+import { tcp } from '@netstack/tcp';
 import { expectPoolBaseline } from './helpers/frames.js';
 import { ACK, CWR, FIN, PSH, frameChecksumsOk, pattern, tcpChecksum, tcpFrame } from './helpers/tcp-frames.js';
-import { payload, sha256 } from './tcp/helpers.js';
+import { payload, sha256, transfer as tcpTransfer } from './tcp/helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // A wire with NIC hardware behind each end.
@@ -185,66 +185,10 @@ interface Result {
  * done, before the first byte is sent.
  */
 function transfer(h: Hosts, data: Uint8Array, onEstablished: () => void = () => {}, limitMs = 120_000): Result {
-  const lsock = TcpSocket.create(h.b);
-  lsock.bind('0.0.0.0', 5001);
-  lsock.listen(4);
-  const client = TcpSocket.create(h.a);
-  const received = new Uint8Array(data.length + 1);
-  let receivedLen = 0;
-  let eof = false;
-  let sent = 0;
-  let started = false;
-  let closed = false;
-  const state: { server: TcpSocket | null } = { server: null };
-  const pump = (): void => {
-    if (!started) {
-      started = true;
-      onEstablished();
-    }
-    while (sent < data.length) {
-      let n: number;
-      try {
-        n = client.send(data, sent, Math.min(data.length - sent, 65536));
-      } catch (e) {
-        if ((e as { code?: string }).code === 'EAGAIN') return;
-        throw e;
-      }
-      sent += n;
-    }
-    if (!closed) {
-      closed = true;
-      client.close();
-    }
-  };
-  const drain = (): void => {
-    for (;;) {
-      let n: number;
-      try {
-        n = state.server!.recv(received, receivedLen, received.length - receivedLen);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'EAGAIN') return;
-        throw e;
-      }
-      if (n === 0) {
-        eof = true;
-        return;
-      }
-      receivedLen += n;
-    }
-  };
-  lsock.onAcceptable = () => {
-    const server = lsock.accept();
-    state.server = server;
-    server.onReadable = drain;
-    drain();
-  };
-  client.onWritable = pump;
-  client.connect('10.0.0.2', 5001);
-  for (let ms = 0; ms < limitMs && !eof; ms += 10) h.world.runFor(10);
-  state.server?.close();
-  lsock.close();
+  const t = tcpTransfer(h, data, limitMs, 5001, onEstablished);
+  t.server?.close();
   h.world.runFor(120_000);
-  return { received: received.subarray(0, receivedLen), eof };
+  return { received: t.received.subarray(0, t.receivedLen), eof: t.eof };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,17 +25,23 @@ export interface Transfer {
 
 /**
  * Listen on b:port, connect from a, send `data` from a (then close), read everything on b until
- * EOF. Runs the World in virtual time for at most `limitMs`.
+ * EOF. Runs the World in virtual time for at most `limitMs`. `onEstablished` runs once the
+ * handshake is done, before the first byte is sent.
  */
-export function transfer(p: TcpPair, data: Uint8Array, limitMs = 600_000, port = 5001): Transfer {
+export function transfer(p: TcpPair, data: Uint8Array, limitMs = 600_000, port = 5001, onEstablished?: () => void): Transfer {
   const lsock = TcpSocket.create(p.b);
   lsock.bind('0.0.0.0', port);
   lsock.listen(16);
   const client = TcpSocket.create(p.a);
   const t: Transfer = { received: new Uint8Array(data.length + 1), receivedLen: 0, eof: false, client, server: null };
   let sent = 0;
+  let started = false;
   let closed = false;
   const pump = (): void => {
+    if (!started) {
+      started = true;
+      onEstablished?.();
+    }
     while (sent < data.length) {
       let n: number;
       try {

@@ -27,6 +27,7 @@ export * from './wire/vlan.js';
 export * from './wire/ethernet-repr.js';
 export { ethHeaderPush } from './wire/eth-header.js';
 export { copyBytes } from './wire/copy-bytes.js';
+export { jhash3 } from './wire/jhash.js';
 
 export * from './netdevice/flags.js';
 export * from './netdevice/features.js';

@@ -3,33 +3,7 @@
  * `udp_ehash_secret` and `net_hash_mix` at boot). All arithmetic is on unsigned 32-bit integers;
  * nothing allocates.
  */
-import type { InetAddrWords } from '@netstack/core';
-
-/** JHASH_INITVAL (include/linux/jhash.h): an arbitrary start value. */
-const JHASH_INITVAL = 0xdeadbeef;
-
-function rol32(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
-}
-
-/**
- * Three words mixed by Bob Jenkins' lookup3 final round, as `jhash_3words` does: good avalanche
- * for the price of a few rotations.
- */
-export function jhash3(a: number, b: number, c: number, initval: number): number {
-  const iv = (JHASH_INITVAL + (3 << 2) + initval) | 0;
-  a = (a + iv) | 0;
-  b = (b + iv) | 0;
-  c = (c + iv) | 0;
-  c = ((c ^ b) - rol32(b, 14)) | 0;
-  a = ((a ^ c) - rol32(c, 11)) | 0;
-  b = ((b ^ a) - rol32(a, 25)) | 0;
-  c = ((c ^ b) - rol32(b, 16)) | 0;
-  a = ((a ^ c) - rol32(c, 4)) | 0;
-  b = ((b ^ a) - rol32(a, 14)) | 0;
-  c = ((c ^ b) - rol32(b, 24)) | 0;
-  return c >>> 0;
-}
+import { jhash3, type InetAddrWords } from '@netstack/core';
 
 /** One word standing for an address: the IPv4 address itself, or the four IPv6 words mixed. */
 export function addrKey(addr: InetAddrWords, words: 1 | 4, seed: number): number {

@@ -26,8 +26,8 @@ export const GRO_CONSUMED = 4;
  * returned `pp` and `NAPI_GRO_CB(skb)->same_flow`/`->flush`/`->free`). Acted on in this order:
  * FLUSH (complete and deliver `gro.pp`, the held packet the verdict refers to), MERGED (the new
  * packet went into `gro.pp` and was freed), HELD (keep the new packet as an aggregate), NORMAL
- * (deliver it now). NOT_SAME_FLOW is internal to the L4 lookup. Numerically the same as TCP's
- * `TcpGroResult`.
+ * (deliver it now). NOT_SAME_FLOW is internal to the L4 lookup. TCP's `TcpGroResult` is this
+ * object.
  */
 export const GroVerdict = {
   MERGED: 1,

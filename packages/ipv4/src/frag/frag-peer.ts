@@ -6,7 +6,7 @@
  * some queue refers to it: the table is bounded by the number of queues, itself bounded by
  * ipfrag_high_thresh. Entries are recycled; lookups hash the address with a seeded jhash.
  */
-import { jhash3Words } from './jhash.js';
+import { jhash3 } from '@netstack/core';
 
 export class FragPeer {
   saddr = 0;
@@ -30,7 +30,7 @@ export class FragPeerTable {
 
   /** The entry for `saddr`, created if needed, with one more reference (`inet_getpeer_v4`). */
   acquire(saddr: number): FragPeer {
-    const h = jhash3Words(saddr, 0, 0, this.seed);
+    const h = jhash3(saddr, 0, 0, this.seed);
     for (let p: FragPeer | null = this.buckets[h & this.mask]!; p !== null; p = p.next) {
       if (p.saddr === saddr) {
         p.refcnt++;
@@ -52,7 +52,7 @@ export class FragPeerTable {
   /** Drop a reference (`inet_putpeer`); the last one frees the entry. */
   release(peer: FragPeer): void {
     if (--peer.refcnt > 0) return;
-    const b = jhash3Words(peer.saddr, 0, 0, this.seed) & this.mask;
+    const b = jhash3(peer.saddr, 0, 0, this.seed) & this.mask;
     let prev: FragPeer | null = null;
     for (let p: FragPeer | null = this.buckets[b]!; p !== null; prev = p, p = p.next) {
       if (p === peer) {
@@ -73,7 +73,7 @@ export class FragPeerTable {
     for (let head of old) {
       while (head !== null) {
         const next: FragPeer | null = head.next;
-        const b = jhash3Words(head.saddr, 0, 0, this.seed) & this.mask;
+        const b = jhash3(head.saddr, 0, 0, this.seed) & this.mask;
         head.next = this.buckets[b]!;
         this.buckets[b] = head;
         head = next;

@@ -6,7 +6,7 @@
  */
 import type { Timer } from '@netstack/core';
 import { Ipq } from './ipq.js';
-import { jhash3Words } from './jhash.js';
+import { jhash3 } from '@netstack/core';
 
 export class FragTable {
   private buckets: (Ipq | null)[];
@@ -26,7 +26,7 @@ export class FragTable {
   }
 
   hash(saddr: number, daddr: number, id: number, protocol: number): number {
-    return jhash3Words(saddr, daddr, (id << 8) | protocol, this.seed);
+    return jhash3(saddr, daddr, (id << 8) | protocol, this.seed);
   }
 
   lookup(hash: number, saddr: number, daddr: number, id: number, protocol: number): Ipq | null {

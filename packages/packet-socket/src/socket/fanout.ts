@@ -6,7 +6,7 @@
  * `packet_rcv` would (filter, snap length, receive buffer), so the group costs one clone per
  * packet however many members it has.
  */
-import { NetError, PACKET_OUTGOING, consumeSkb, type NetDevice, type NetNamespace, type PacketType, type SkBuff, type SocketFilter } from '@netstack/core';
+import { NetError, PACKET_OUTGOING, consumeSkb, reciprocalScale, type NetDevice, type NetNamespace, type PacketType, type SkBuff, type SocketFilter } from '@netstack/core';
 import {
   PACKET_FANOUT_CBPF,
   PACKET_FANOUT_CPU,
@@ -18,7 +18,7 @@ import {
   PACKET_FANOUT_RND,
   PACKET_FANOUT_ROLLOVER,
 } from './constants.js';
-import { flowHashSymmetric, reciprocalScale } from './flow-hash.js';
+import { flowHashSymmetric } from './flow-hash.js';
 import type { PacketNet } from './packet-net.js';
 import type { PacketSocket } from './packet-socket.js';
 

@@ -5,29 +5,7 @@
  * DCCP ports; none for fragments after the first), from `skb.networkHeader`; other protocols
  * hash by ethertype alone. Seeded per namespace (`hashrnd`). No allocation.
  */
-import { ETH_P_IP, ETH_P_IPV6, type SkBuff } from '@netstack/core';
-
-const JHASH_INITVAL = 0xdeadbeef;
-
-function rol32(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
-}
-
-/** Bob Jenkins' lookup3 final mix of three words (`jhash_3words`). */
-export function jhash3(a: number, b: number, c: number, initval: number): number {
-  const iv = (JHASH_INITVAL + (3 << 2) + initval) | 0;
-  a = (a + iv) | 0;
-  b = (b + iv) | 0;
-  c = (c + iv) | 0;
-  c = ((c ^ b) - rol32(b, 14)) | 0;
-  a = ((a ^ c) - rol32(c, 11)) | 0;
-  b = ((b ^ a) - rol32(a, 25)) | 0;
-  c = ((c ^ b) - rol32(b, 16)) | 0;
-  a = ((a ^ c) - rol32(c, 4)) | 0;
-  b = ((b ^ a) - rol32(a, 14)) | 0;
-  c = ((c ^ b) - rol32(b, 24)) | 0;
-  return c >>> 0;
-}
+import { ETH_P_IP, ETH_P_IPV6, jhash3, type SkBuff } from '@netstack/core';
 
 function u32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
@@ -79,9 +57,4 @@ export function flowHashSymmetric(skb: SkBuff, seed: number): number {
   }
   const h = jhash3(a1, a2, (((sport << 16) | dport) ^ (proto << 8)) >>> 0, seed);
   return h === 0 ? 1 : h;
-}
-
-/** `reciprocal_scale`: map a 32-bit value onto [0, n) without a division. */
-export function reciprocalScale(v: number, n: number): number {
-  return Math.floor(((v >>> 0) * n) / 0x1_0000_0000);
 }

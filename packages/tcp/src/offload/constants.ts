@@ -1,7 +1,9 @@
 /**
  * Numbers shared by TCP's GSO and GRO callbacks. The `SKB_GSO_*` bits themselves come from core
- * (`SKB_GSO_TCPV4`, `SKB_GSO_TCPV6`, `SKB_GSO_TCP_ECN`), so they are not repeated here.
+ * (`SKB_GSO_TCPV4`, `SKB_GSO_TCPV6`, `SKB_GSO_TCP_ECN`), so they are not repeated here; the
+ * GRO size limit and verdict bits are core's too, under TCP's names.
  */
+import { GRO_LEGACY_MAX_SIZE, GroVerdict } from '@netstack/core';
 
 /** `offsetof(struct tcphdr, check)`: where CHECKSUM_PARTIAL's result goes, from the TCP header. */
 export const TCP_CHECK_OFFSET = 16;
@@ -10,7 +12,7 @@ export const TCP_CHECK_OFFSET = 16;
  * Largest packet GRO builds, counted from the network header (`GRO_LEGACY_MAX_SIZE`, 64 KiB):
  * `skb_gro_receive` refuses a merge that would reach it, so an IPv4 total length always fits.
  */
-export const GRO_MAX_SIZE = 65536;
+export const GRO_MAX_SIZE = GRO_LEGACY_MAX_SIZE;
 
 /**
  * What `tcpGroReceive` asks of the GRO engine, as bits. The kernel says the same thing through
@@ -27,11 +29,7 @@ export const GRO_MAX_SIZE = 65536;
  *   URG, a bad checksum, a malformed header. The receive path deals with it (and drops it).
  * - `NOT_SAME_FLOW`: the held packet is another flow (ports differ; the kernel clears its
  *   `same_flow`). Nothing changed: try the next held packet, or call again with `held = null`.
+ *
+ * It is core's `GroVerdict`, the bits the engine acts on.
  */
-export const TcpGroResult = {
-  MERGED: 1,
-  FLUSH: 2,
-  HELD: 4,
-  NORMAL: 8,
-  NOT_SAME_FLOW: 16,
-} as const;
+export const TcpGroResult = GroVerdict;
