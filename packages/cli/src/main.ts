@@ -103,7 +103,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
     });
   void walkthrough;
 
-  const tool = (name: 'ip' | 'bridge' | 'sysctl' | 'ping' | 'iptables' | 'ss' | 'nstat' | 'tcpdump' | 'tc', summary: string): void => {
+  const tool = (name: 'ip' | 'bridge' | 'sysctl' | 'ping' | 'iptables' | 'ss' | 'nstat' | 'tcpdump' | 'tc' | 'ethtool', summary: string): void => {
     program
       .command(name)
       .summary(summary)
@@ -126,6 +126,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
   tool('iptables', 'iptables filter table (-A/-I/-D/-L/-S/-F/-Z/-N/-X/-P) in a lab namespace (-n NS when NS is a lab namespace, or --netns NS)');
   tool('ss', 'iproute2 ss for TCP sockets: -t -l -a -n -i -o -H -O -4 -6 (-tin, -tln, -tan, ...), in a lab namespace (-N NS)');
   tool('tc', 'iproute2 tc for qdiscs: show (-s), add/replace/change/del root pfifo_fast, noqueue, fq, fq_codel, netem with options, in a lab namespace (-n NS)');
+  tool('ethtool', 'ethtool 6.1: -k, -K name on|off, -i, -S, -l, -x of a lab device (veth, lo), in a lab namespace (-n NS or --netns NS)');
   tool('nstat', 'iproute2 nstat: SNMP counters (-a absolute, -z zeros, -r, -s, -n; patterns), deltas since the last run per namespace (-n NS or --netns NS)');
   tool('tcpdump', 'tcpdump 4.99: -r FILE (pcap/pcapng), -w FILE, -d/-dd/-ddd, filters, -nn -e -v -x -X -q -t -c; -i IFACE|any live in a lab namespace (-n NS) for --duration virtual seconds');
 

@@ -1,12 +1,13 @@
 /**
  * Runs one tool command line against a lab: `ip ...`, `bridge ...`, `sysctl ...`, `ping ...`,
- * `iptables ...`, `ss ...`, `nstat ...`, `tcpdump ...`, `tc ...` or `sleep N` (virtual time).
+ * `iptables ...`, `ss ...`, `nstat ...`, `tcpdump ...`, `tc ...`, `ethtool ...` or `sleep N` (virtual time).
  * The CLI, the lab's setup commands and the tests all come through here, so they share one
  * implementation.
  */
 import type { NetNamespace } from '@netstack/core';
 import type { Lab } from '../lab/lab.js';
 import { bridgeTool } from './bridge.js';
+import { ethtoolTool } from './ethtool.js';
 import { ToolExit, ToolIo, type ToolResult } from './io.js';
 import { ipTool } from './ip/ip.js';
 import { iptablesTool } from './iptables.js';
@@ -37,7 +38,7 @@ export interface ToolJob {
   finish: ((io: ToolIo) => number) | null;
 }
 
-export const TOOLS = ['ip', 'bridge', 'sysctl', 'ping', 'iptables', 'ss', 'nstat', 'tcpdump', 'tc', 'sleep'] as const;
+export const TOOLS = ['ip', 'bridge', 'sysctl', 'ping', 'iptables', 'ss', 'nstat', 'tcpdump', 'tc', 'ethtool', 'sleep'] as const;
 
 /**
  * Run `argv` (tool name first). Output is collected (or streamed, with a streaming `io`); the
@@ -79,6 +80,8 @@ export function dispatch(ctx: ToolContext, argv: readonly string[]): number {
       return tcTool(ctx, args);
     case 'tcpdump':
       return tcpdumpTool(ctx, args);
+    case 'ethtool':
+      return ethtoolTool(ctx, args);
     case 'sleep':
       return sleepTool(ctx, args);
     default:
