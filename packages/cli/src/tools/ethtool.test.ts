@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildLab, type Lab } from '../lab/lab.js';
-import { parseLab } from '../lab/spec.js';
+import type { Lab } from '../lab/lab.js';
+import { twoHostsLab } from './testing/two-hosts-lab.js';
 import { REAL_ETHTOOL_I_VETH, REAL_ETHTOOL_K_LO, REAL_ETHTOOL_K_VETH, REAL_ETHTOOL_L_VETH, REAL_ETHTOOL_S_VETH } from './test-ethtool-output.js';
 
-const LAB = `
-seed: 1
-namespaces:
-  h1:
-    plugins: [loopback, veth, ipv4, udp, tcp]
-    setup: [ip link set lo up, ip link set eth0 up, ip addr add 10.0.0.1/24 dev eth0]
-  h2:
-    plugins: [loopback, veth, ipv4, udp, tcp]
-    setup: [ip link set lo up, ip link set eth0 up, ip addr add 10.0.0.2/24 dev eth0]
-links:
-  - veth: [h1:eth0, h2:eth0]
-`;
-
-const lab = async (): Promise<Lab> => buildLab(await parseLab(LAB, 'ethtool.yaml'));
+const lab = (): Promise<Lab> => twoHostsLab('ethtool.yaml');
 
 function run(l: Lab, line: string): { stdout: string; stderr: string; status: number } {
   return l.exec(line.split(' '));

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildLab, type Lab } from '../lab/lab.js';
 import { parseLab } from '../lab/spec.js';
+import { twoHostsLab } from './testing/two-hosts-lab.js';
 import { nstatTable } from './nstat.js';
 import { REAL_NSTAT_AZ_FRESH } from './test-nstat-output.js';
 
-const LAB = `
-seed: 1
-namespaces:
-  h1:
-    plugins: [loopback, veth, ipv4, udp, tcp]
-    setup: [ip link set lo up, ip link set eth0 up, ip addr add 10.0.0.1/24 dev eth0]
-  h2:
-    plugins: [loopback, veth, ipv4, udp, tcp]
-    setup: [ip link set lo up, ip link set eth0 up, ip addr add 10.0.0.2/24 dev eth0]
-links:
-  - veth: [h1:eth0, h2:eth0]
-`;
-
-const lab = async (): Promise<Lab> => buildLab(await parseLab(LAB, 'nstat.yaml'));
+const lab = (): Promise<Lab> => twoHostsLab('nstat.yaml');
 
 function run(l: Lab, line: string): string {
   const r = l.exec(line.split(' '));
