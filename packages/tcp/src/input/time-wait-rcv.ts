@@ -41,7 +41,8 @@ export function tcpTimeWaitRcv(sk: TcpSock, seg: TcpSegment, skb: SkBuff): numbe
       sk.timers.rescheduleTimeWait();
       tcpSendAck(sk);
     }
-    kfreeSkb(skb, DropReason.TCP_CLOSE, net.ns);
+    // tcp_v4_rcv ends every timewait segment at discard_it, reason unspecified.
+    kfreeSkb(skb, DropReason.NOT_SPECIFIED, net.ns);
     return NET_RX_SUCCESS;
   }
   if (flags & TCPHDR_RST) {
@@ -60,6 +61,6 @@ export function tcpTimeWaitRcv(sk: TcpSock, seg: TcpSegment, skb: SkBuff): numbe
   }
   if (flags & TCPHDR_FIN) sk.timers.rescheduleTimeWait();
   if (!tcpOowRateLimited(sk, TCPEXT.TCPACKSkippedTimeWait)) tcpSendAck(sk);
-  kfreeSkb(skb, DropReason.TCP_CLOSE, net.ns);
+  kfreeSkb(skb, DropReason.NOT_SPECIFIED, net.ns);
   return NET_RX_SUCCESS;
 }
