@@ -174,3 +174,4 @@ export * from './rss/flow-hash.js';
 export { RssIndirTable, RSS_INDIR_TABLE_SIZE, ethtoolRxfhIndirDefault } from './rss/indir.js';
 export * from './rss/rss.js';
 export { formatEthtoolRxfh, formatIndirTable, type EthtoolRxfhTextOptions } from './rss/ethtool-text.js';
+export { setRpsCpus, writeRpsCpus, rpsCpusText } from './rx/rps.js';

@@ -98,7 +98,13 @@ export class SoftnetData {
         n.packets += work;
       }
       // __napi_poll: a poll that used its whole weight flushes GRO (all of it with HZ < 1000).
-      if (work >= n.weight && n.gro.bitmask !== 0) napiGroFlush(n.gro, HZ >= 1000);
+      if (work >= n.weight && n.gro.bitmask !== 0) {
+        // A backlog's aggregates were steered already (RPS does not apply twice).
+        const isBacklog = n === this.backlog;
+        if (isBacklog) this.world.rpsInBacklog++;
+        napiGroFlush(n.gro, HZ >= 1000);
+        if (isBacklog) this.world.rpsInBacklog--;
+      }
       if (work >= n.weight && (n.state & NAPI_STATE_SCHED) !== 0 && (n.state & NAPI_STATE_DISABLE) === 0) {
         if (repollTail === null) repollHead = n;
         else repollTail.pollNext = n;
@@ -130,8 +136,20 @@ export class SoftnetData {
     world.leaveCpu(prevCpu);
   }
 
-  /** `process_backlog`: deliver up to `quota` packets from the input queue. */
+  /**
+   * `process_backlog`: deliver up to `quota` packets from the input queue, as
+   * `__netif_receive_skb` (no second RPS steering).
+   */
   private processBacklog(napi: Napi, quota: number): number {
+    this.world.rpsInBacklog++;
+    try {
+      return this.processBacklogInner(napi, quota);
+    } finally {
+      this.world.rpsInBacklog--;
+    }
+  }
+
+  private processBacklogInner(napi: Napi, quota: number): number {
     let work = 0;
     const queue = this.inputPktQueue;
     const receive = this.world.receive;

@@ -40,6 +40,8 @@ export interface WorldEvents {
  * global sysctls (`net.core.netdev_budget`, ...), and the namespaces joined by links.
  */
 export class World {
+  /** @internal Backlog deliveries in progress (`process_backlog`): RPS does not steer twice. */
+  rpsInBacklog = 0;
   readonly container: DependencyContainer;
   readonly scheduler: Scheduler;
   readonly random: Random;

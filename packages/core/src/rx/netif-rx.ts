@@ -4,15 +4,19 @@ import type { SkBuff } from '../skb/skbuff.js';
 import { NET_RX_DROP, NET_RX_SUCCESS } from '../netdevice/flags.js';
 import { NAPI_STATE_SCHED } from '../napi/napi.js';
 import { TraceStage } from '../trace/stages.js';
+import { getRpsCpu } from './rps.js';
 
 /**
  * `netif_rx` → `enqueue_to_backlog`: queue a received packet on the current CPU's backlog, to be
  * delivered by the backlog NAPI in NET_RX softirq. Used by drivers without NAPI (veth, lo).
  * Drops with CPU_BACKLOG once `netdev_max_backlog` packets wait, DEV_READY when the device is down.
+ * Without an explicit `cpu`, RPS (the RX queue's `rps_cpus`) may pick another CPU's backlog;
+ * scheduling a remote backlog is an IPI, counted as that CPU's `received_rps`.
  */
 export function netifRx(skb: SkBuff, cpu = -1): number {
   const dev = skb.dev!;
   const world = dev.net.world;
+  if (cpu < 0) cpu = getRpsCpu(dev, skb);
   const sd = cpu < 0 ? world.currentSoftnet() : world.cpus[cpu]!;
   const queue = sd.inputPktQueue;
   if (dev.net.trace.enabled) {
@@ -34,6 +38,8 @@ export function netifRx(skb: SkBuff, cpu = -1): number {
   // The first packet of an empty queue schedules that CPU's backlog NAPI.
   if (qlen === 0 && (sd.backlog.state & NAPI_STATE_SCHED) === 0) {
     sd.backlog.state |= NAPI_STATE_SCHED;
+    // napi_schedule_rps: another CPU's backlog is kicked by an IPI (rps_trigger_softirq).
+    if (sd.cpu !== world.currentCpu) sd.receivedRps++;
     sd.listNapi(sd.backlog);
   }
   return NET_RX_SUCCESS;
