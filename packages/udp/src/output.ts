@@ -8,6 +8,8 @@
  */
 import {
   AF_INET,
+  ERRNO,
+  errnoError,
   CHECKSUM_PARTIAL,
   IPPROTO_UDP,
   NETIF_F,
@@ -20,7 +22,6 @@ import {
 import { UDP_HLEN, UdpReprCodec, type UdpRepr } from './wire/udp.js';
 import { addrIsMulticast, formatInetAddr } from './addr.js';
 import { udpMaxPayload } from './constants.js';
-import { ERRNO_ENOBUFS, errnoError } from './errno.js';
 import { isBroadcastAddr } from './l3-hooks.js';
 import { skbSetOwnerW } from './memory.js';
 import { UDP_MIB } from './mib.js';
@@ -108,7 +109,7 @@ export function udpSendmsg(sk: UdpSocket, scratch: SendScratch, data: Uint8Array
   const rc = l3.queueXmit(skb, flow, opts);
   if (rc < 0) {
     // udp_send_skb: a qdisc drop is not the sender's error unless IP_RECVERR asks for it.
-    if (rc === -ERRNO_ENOBUFS) {
+    if (rc === -ERRNO.ENOBUFS) {
       mib[UDP_MIB.SndbufErrors]!++;
       return length;
     }

@@ -10,6 +10,7 @@
 import {
   AF_INET,
   NetError,
+  errnoError,
   SkbQueue,
   SocketFilterSlot,
   inetAddrWords,
@@ -23,7 +24,6 @@ import {
 } from '@netstack/core';
 import { addrClear, addrCopy, addrIsAny, addrIsMulticast, formatInetAddr, parseInetAddr } from './addr.js';
 import { SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF } from './constants.js';
-import { errnoError } from './errno.js';
 import { isBroadcastAddr } from './l3-hooks.js';
 import type { SockMem } from './memory.js';
 import { SendScratch, udpSendmsg } from './output.js';

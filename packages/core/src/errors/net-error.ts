@@ -95,3 +95,15 @@ export class CompositionError extends NetError {
     this.plugins = plugins;
   }
 }
+
+const BY_NUMBER: ReadonlyMap<number, ErrnoCode> = new Map(Object.entries(ERRNO).map(([name, n]) => [n, name as ErrnoCode]));
+
+/** The errno name of `n` or `-n` (the L3 contract returns negated numbers); EINVAL for one core does not know. */
+export function errnoName(n: number): ErrnoCode {
+  return BY_NUMBER.get(Math.abs(n)) ?? 'EINVAL';
+}
+
+/** A NetError for an errno number, negated (as the L3 returns them) or not. */
+export function errnoError(n: number, message: string): NetError {
+  return new NetError(errnoName(n), message);
+}

@@ -1,4 +1,4 @@
-import { ERRNO, NetError, type ErrnoCode, type NetDevice } from '@netstack/core';
+import { NetError, errnoName, type ErrnoCode, type NetDevice } from '@netstack/core';
 import { fmtPrefix } from './fib-table.js';
 import { MASK } from './lpm-trie.js';
 import {
@@ -147,7 +147,3 @@ function validPrefsrc(route: FibRoute, ctx: RouteContext): boolean {
   return rc === RTN_LOCAL;
 }
 
-export function errnoName(errno: number): ErrnoCode {
-  for (const [name, value] of Object.entries(ERRNO)) if (value === errno) return name as ErrnoCode;
-  return 'EINVAL';
-}

@@ -4,6 +4,7 @@
  */
 import { NetError, type InetAddrWords } from '@netstack/core';
 import { TCP_MIB_ACTIVEOPENS } from '../config/index.js';
+import { addrIsAny } from '../lookup/addr.js';
 import { selectInitialWindow } from '../receive/index.js';
 import { ICSK_TIME_RETRANS } from '../timers/index.js';
 import { TCPOLEN_TSTAMP_ALIGNED } from '../wire/index.js';
@@ -13,10 +14,6 @@ import { lockedClamp } from '../listen/listen.js';
 import { TCP_CLOSE, TCP_LISTEN, TCP_SYN_SENT } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpSetState } from '../sock/lifecycle.js';
-
-function addrIsAny(a: InetAddrWords): boolean {
-  return (a[0]! | a[1]! | a[2]! | a[3]!) === 0;
-}
 
 /** `inet_bind`. */
 export function tcpBind(sk: TcpSock, addr: InetAddrWords, port: number): void {

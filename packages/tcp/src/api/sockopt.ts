@@ -4,7 +4,7 @@
  * unknown options are ENOPROTOOPT, bad values EINVAL.
  */
 import { NetError, type BpfProgram } from '@netstack/core';
-import { TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
+import { TCP_CLOSE, TCP_LISTEN, TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpPushPendingFrames } from '../output/write-xmit.js';
 
@@ -144,7 +144,7 @@ export function tcpSetsockopt(sk: TcpSock, name: SockOptName, value: SockOptValu
       return;
     case 'TCP_CONGESTION':
       if (typeof value !== 'string') throw new NetError('EINVAL', 'TCP_CONGESTION takes a name');
-      sk.net.cc.setSockCongestion(sk.tp.cc, value, false, sk.state !== 7 && sk.state !== 10);
+      sk.net.cc.setSockCongestion(sk.tp.cc, value, false, sk.state !== TCP_CLOSE && sk.state !== TCP_LISTEN);
       return;
     case 'TCP_NOTSENT_LOWAT':
       sk.notsentLowat = int(name, value, 0, 0xffffffff);
@@ -195,7 +195,7 @@ export function tcpGetsockopt(sk: TcpSock, name: SockOptName): number | string |
     case 'TCP_CORK':
       return sk.nonagle & TCP_NAGLE_CORK ? 1 : 0;
     case 'TCP_MAXSEG':
-      return sk.state === 10 || sk.state === 7 ? (sk.userMss !== 0 ? sk.userMss : 536) : sk.mss;
+      return sk.state === TCP_LISTEN || sk.state === TCP_CLOSE ? (sk.userMss !== 0 ? sk.userMss : 536) : sk.mss;
     case 'TCP_KEEPIDLE':
       return sk.timers.keepaliveTimeWhen() / 1000;
     case 'TCP_KEEPINTVL':

@@ -6,8 +6,8 @@
 import type { SkBuff } from '@netstack/core';
 import { TCPEXT } from '../config/index.js';
 import { RCV_DROPPED, RCV_OFO, RCV_QUEUED } from '../receive/index.js';
-import { ICSK_ACK_NOW, ICSK_ACK_SCHED, TCP_MAX_QUICKACKS } from '../timers/index.js';
-import { TCPHDR_PSH } from '../wire/index.js';
+import { ICSK_ACK_NOW, ICSK_ACK_PUSHED, ICSK_ACK_SCHED, TCP_MAX_QUICKACKS } from '../timers/index.js';
+import { TCPHDR_CWR, TCPHDR_PSH } from '../wire/index.js';
 import type { TcpSegment } from '../net/tcp-net.js';
 import { RCV_SHUTDOWN, TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_SYN_RECV, TCP_TIME_WAIT } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
@@ -53,7 +53,7 @@ export function tcpDataQueue(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
     tcpRcvRttMeasureTs(sk, seg, len);
     timers.eventDataRecv(rx.win.rcvWnd, rx.win.rcvMss);
     sk.bytesReceived += len;
-    if (seg.flags & TCPHDR_PSH) timers.ackPending |= 4; // ICSK_ACK_PUSHED
+    if (seg.flags & TCPHDR_PSH) timers.ackPending |= ICSK_ACK_PUSHED;
     // RFC 5681 4.2: ACK at once when the segment fills the gap in the queue.
     if (priorOfo !== 0 && rx.ofo.length === 0) timers.ackPending |= ICSK_ACK_NOW;
   } else if (rc === RCV_OFO) {
@@ -77,7 +77,7 @@ export function tcpDataQueue(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
  */
 function tcpEcnRcv(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
   const timers = sk.timers;
-  if (seg.flags & 0x80 /* CWR */) {
+  if (seg.flags & TCPHDR_CWR) {
     sk.ecnDemandCwr = false;
     if (seg.payloadLen > 0) timers.ackPending |= ICSK_ACK_NOW;
   }

@@ -6,8 +6,8 @@
  */
 import { DropReason, kfreeSkb, type SkBuff } from '@netstack/core';
 import { TCPEXT } from '../config/index.js';
-import { ICSK_TIME_RETRANS, TCP_TIMEOUT_MIN_MS } from '../timers/index.js';
-import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from '../wire/index.js';
+import { ICSK_ACK_SCHED, ICSK_TIME_DACK, ICSK_TIME_RETRANS, TCP_TIMEOUT_MIN_MS } from '../timers/index.js';
+import { TCPHDR_ACK, TCPHDR_CWR, TCPHDR_ECE, TCPHDR_RST, TCPHDR_SYN } from '../wire/index.js';
 import { after } from '../receive/seq.js';
 import type { TcpSegment } from '../net/tcp-net.js';
 import { TCP_SYN_RECV } from '../sock/states.js';
@@ -51,7 +51,7 @@ export function tcpRcvSynSent(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
       return;
     }
     // SYN-ACK: RFC 3168 6.1.1, ECN is on when the peer answered our ECE|CWR with ECE only.
-    sk.ecnOk = sk.ecnRequest && (flags & 0xc0) === 0x40;
+    sk.ecnOk = sk.ecnRequest && (flags & (TCPHDR_ECE | TCPHDR_CWR)) === TCPHDR_ECE;
     tcpApplyPeerSynOptions(sk, seg);
     tcpAck(sk, seg);
     sk.tp.delivered++; // the SYN (FLAG_SYN_ACKED)
@@ -63,8 +63,8 @@ export function tcpRcvSynSent(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
     tcpFinishConnect(sk, seg);
     sk.pool.consume(skb);
     if (sk.timers.inPingpongMode() || sk.deferAcceptSec !== 0) {
-      sk.timers.ackPending |= 1;
-      sk.timers.resetXmitTimer(2 /* ICSK_TIME_DACK */, sk.timers.delackMaxMs * 1000);
+      sk.timers.ackPending |= ICSK_ACK_SCHED;
+      sk.timers.resetXmitTimer(ICSK_TIME_DACK, sk.timers.delackMaxMs * 1000);
       return;
     }
     tcpSendAck(sk);

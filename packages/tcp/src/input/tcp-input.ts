@@ -30,7 +30,7 @@ import { TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, tcpParseOptions } from '.
 import type { TcpNet, TcpSegment } from '../net/tcp-net.js';
 import type { RequestSock } from '../listen/request-sock.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
-import { TCP_LISTEN } from '../sock/states.js';
+import { TCP_CLOSE, TCP_LISTEN } from '../sock/states.js';
 import { tcpV4SendReset } from './stateless.js';
 import { tcpRcvStateProcess } from './rcv-state.js';
 import { tcpListenRcv, tcpRequestRcv } from '../listen/listen.js';
@@ -183,7 +183,7 @@ export function tcpProcessBacklog(sk: TcpSock): void {
     const skb = sk.backlog.dequeue();
     if (skb === null) break;
     sk.backlogLen -= skb.truesize;
-    if (sk.state === 7 /* CLOSE */ && sk.ehEntry < 0) {
+    if (sk.state === TCP_CLOSE && sk.ehEntry < 0) {
       kfreeSkb(skb, DropReason.TCP_CLOSE, sk.net.ns);
       continue;
     }

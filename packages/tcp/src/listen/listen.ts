@@ -6,11 +6,11 @@
  * `tcp_abort_on_overflow`; a full SYN queue drops (TCPReqQFullDrop + ListenDrops).
  */
 import { DropReason, NET_RX_DROP, NET_RX_SUCCESS, consumeSkb, kfreeSkb, type SkBuff } from '@netstack/core';
-import { TCPEXT, TCP_MIB_ATTEMPTFAILS, TCP_MIB_PASSIVEOPENS } from '../config/index.js';
+import { TCPEXT, TCP_MIB_ATTEMPTFAILS, TCP_MIB_PASSIVEOPENS, TCP_MIB_RETRANSSEGS } from '../config/index.js';
 import { EH_FULL, EH_REQUEST } from '../lookup/index.js';
 import { selectInitialWindow } from '../receive/index.js';
 import { TCP_TIMEOUT_INIT_US } from '../rtt/index.js';
-import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, TCPOLEN_TSTAMP_ALIGNED, clearTcpOptions, newTcpOptions } from '../wire/index.js';
+import { TCPHDR_ACK, TCPHDR_CWR, TCPHDR_ECE, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, TCPOLEN_TSTAMP_ALIGNED, clearTcpOptions, newTcpOptions } from '../wire/index.js';
 import { after, before } from '../receive/seq.js';
 import type { TcpNet, TcpSegment } from '../net/tcp-net.js';
 import { TCP_LISTEN, TCP_SYN_RECV } from '../sock/states.js';
@@ -39,7 +39,7 @@ function sendSynAck(req: RequestSock, seg: TcpSegment): void {
     o.wscaleOk = true;
     o.wscale = req.rcvWscale;
   }
-  const flags = TCPHDR_SYN | TCPHDR_ACK | (req.ecnOk ? 0x40 /* ECE */ : 0);
+  const flags = TCPHDR_SYN | TCPHDR_ACK | (req.ecnOk ? TCPHDR_ECE : 0);
   tcpReplySegment(net, seg, req.sntIsn, (req.rcvIsn + 1) >>> 0, flags, Math.min(req.rcvWnd, 0xffff), o);
 }
 
@@ -73,7 +73,7 @@ function synackTimer(req: RequestSock): void {
   }
   req.numTimeout++;
   net.ext[TCPEXT.TCPSynRetrans]!++;
-  net.mib[11]!++; // RetransSegs
+  net.mib[TCP_MIB_RETRANSSEGS]!++;
   sendSynAck(req, reqSegment(req));
   req.timer!.arm(Math.min(TCP_TIMEOUT_INIT_US * 2 ** req.numTimeout, 120_000_000) * 1000);
 }
@@ -133,7 +133,7 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   req.wscaleOk = conf.windowScaling !== 0 && o.wscaleOk;
   req.sndWscale = o.wscale;
   // tcp_ecn 2: answer an ECN-setup SYN (ECE|CWR) with ECE (RFC 3168 6.1.1).
-  req.ecnOk = conf.ecn !== 0 && (flags & 0xc0) === 0xc0;
+  req.ecnOk = conf.ecn !== 0 && (flags & (TCPHDR_ECE | TCPHDR_CWR)) === (TCPHDR_ECE | TCPHDR_CWR);
   req.sntIsn = net.isn.secureTcpSeq(req.saddr[0]!, req.daddr[0]!, req.sport, req.dport, net.scheduler.now());
   req.tsOff = req.tstampOk ? net.isn.secureTcpTsOff(req.saddr[0]!, req.daddr[0]!, conf.timestamps) : 0;
   // tcp_openreq_init_rwin: the window and scale we offer.

@@ -6,12 +6,12 @@
  * packet (`tcp_skb_pcount` 1): no TSO yet.
  */
 import { type SkBuff } from '@netstack/core';
-import { TCPEXT } from '../config/index.js';
+import { TCPEXT, TCP_MIB_OUTRSTS } from '../config/index.js';
 import { CB_END_SEQ, CB_SEQ, CB_TCP_FLAGS, TCPCB_SACKED_ACKED, CB_SACKED, tcpLossProbeKind, tcpLossProbeSent, tcpScheduleLossProbe, tcpRtoDeltaUs, TLP_NONE, TLP_NEW_DATA } from '../recovery/index.js';
 import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS } from '../timers/index.js';
-import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN } from '../wire/index.js';
+import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCPHDR_SYN_ECN } from '../wire/index.js';
 import { after, before } from '../receive/seq.js';
-import { TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
+import { TCP_CLOSE, TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_LAST_ACK, TCP_LISTEN, TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH, TCP_SYN_SENT } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpTransmit } from './transmit.js';
 import { CA_EVENT_TX_START, tcp_ca_event } from '../cong/index.js';
@@ -133,7 +133,7 @@ export function tcpWriteXmit(sk: TcpSock, nonagle: number, pushOne: boolean): bo
 
 /** `__tcp_push_pending_frames`. */
 export function tcpPushPendingFrames(sk: TcpSock, nonagle: number = sk.nonagle): void {
-  if (sk.state === 2 /* SYN_SENT */ || sk.state === 10 /* LISTEN */ || sk.state === 7 /* CLOSE */) return;
+  if (sk.state === TCP_SYN_SENT || sk.state === TCP_LISTEN || sk.state === TCP_CLOSE) return;
   if (tcpWriteXmit(sk, nonagle, false)) sk.timers.checkProbeTimer();
 }
 
@@ -157,7 +157,7 @@ export function tcpRearmRto(sk: TcpSock): void {
 /** `tcp_schedule_loss_probe`: arm the TLP timer instead of the RTO when RACK-TLP allows. */
 export function tcpScheduleLossProbeFor(sk: TcpSock, advancingRto: boolean): void {
   const tp = sk.tp;
-  if (sk.state !== 1 /* ESTABLISHED */ && sk.state !== 8 /* CLOSE_WAIT */) return;
+  if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT) return;
   tp.rtoUs = sk.rtt.rtoUs;
   const delta = tcpRtoDeltaUs(tp);
   const timeout = tcpScheduleLossProbe(tp, delta, advancingRto);
@@ -245,19 +245,19 @@ export function tcpSendFin(sk: TcpSock): void {
 
 /** `tcp_send_ack`: a pure ACK (`tcp_acceptable_seq`: snd_nxt). */
 export function tcpSendAck(sk: TcpSock): void {
-  if (sk.state === 7 /* CLOSE */) return;
+  if (sk.state === TCP_CLOSE) return;
   tcpTransmit(sk, null, 0, 0, sk.sndNxt, TCPHDR_ACK, false);
 }
 
 /** `tcp_send_active_reset`: RST|ACK at snd_nxt (close with unread data, abort, linger 0). */
 export function tcpSendActiveReset(sk: TcpSock): void {
-  sk.net.mib[13]!++; // OutRsts
+  sk.net.mib[TCP_MIB_OUTRSTS]!++;
   tcpTransmit(sk, null, 0, 0, sk.sndNxt, TCPHDR_ACK | TCPHDR_RST, false);
 }
 
 /** Send our SYN (`tcp_connect`/`tcp_transmit_skb` of the SYN buffer), first time or again. */
 export function tcpSendSyn(sk: TcpSock, retrans: boolean): void {
-  const flags = TCPHDR_SYN | (sk.ecnRequest ? 0xc0 /* ECE|CWR */ : 0);
+  const flags = sk.ecnRequest ? TCPHDR_SYN_ECN : TCPHDR_SYN;
   tcpTransmit(sk, null, 0, 0, sk.synSent, flags, retrans);
 }
 
@@ -272,7 +272,7 @@ export function tcpSendSynAck(sk: TcpSock, retrans: boolean): void {
  * must answer. Returns 0 when sent.
  */
 export function tcpWriteWakeup(sk: TcpSock): number {
-  if (sk.state === 7 /* CLOSE */) return -1;
+  if (sk.state === TCP_CLOSE) return -1;
   const skb = sk.writeQueue.head;
   if (skb !== null && before(skb.cb[CB_SEQ]!, tcpWndEnd(sk))) {
     skb.cb[CB_TCP_FLAGS] = skb.cb[CB_TCP_FLAGS]! | TCPHDR_PSH;
@@ -284,5 +284,6 @@ export function tcpWriteWakeup(sk: TcpSock): number {
 
 /** Resume output after TSQ throttling (`tcp_tsq_handler`), deferred to softirq time. */
 export function tcpTsqHandler(sk: TcpSock): void {
-  if (sk.state === 1 || sk.state === 8 || sk.state === 4 || sk.state === 11 || sk.state === 9) tcpPushPendingFrames(sk);
+  const st = sk.state;
+  if (st === TCP_ESTABLISHED || st === TCP_CLOSE_WAIT || st === TCP_FIN_WAIT1 || st === TCP_CLOSING || st === TCP_LAST_ACK) tcpPushPendingFrames(sk);
 }

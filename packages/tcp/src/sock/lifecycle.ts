@@ -4,7 +4,7 @@
  * entering TIME_WAIT, and the wakeups user code sees.
  */
 import { EH_TIME_WAIT, OWNER_TIME_WAIT } from '../lookup/index.js';
-import { TCPEXT, TCP_MIB_CURRESTAB, TCP_MIB_ESTABRESETS } from '../config/index.js';
+import { TCPEXT, TCP_MIB_ATTEMPTFAILS, TCP_MIB_CURRESTAB, TCP_MIB_ESTABRESETS } from '../config/index.js';
 import type { ErrnoCode } from '@netstack/core';
 import { TCP_TIMEWAIT_LEN_MS } from '../timers/index.js';
 import {
@@ -111,7 +111,7 @@ export function purgeSendQueues(sk: TcpSock): void {
 
 /** `tcp_done`: the connection is over. An orphan is destroyed; a user's socket wakes up. */
 export function tcpDone(sk: TcpSock): void {
-  if (sk.state === TCP_SYN_SENT) sk.net.mib[6]!++; // AttemptFails
+  if (sk.state === TCP_SYN_SENT) sk.net.mib[TCP_MIB_ATTEMPTFAILS]!++;
   tcpSetState(sk, TCP_CLOSE);
   sk.timers.clearXmitTimers();
   sk.shutdownFlags = SHUTDOWN_MASK;

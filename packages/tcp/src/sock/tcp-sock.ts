@@ -11,13 +11,12 @@
  * wakeups. While a user call runs, the socket is owned (`lock_sock`) and segments that arrive
  * wait on the backlog until `release_sock`.
  */
-import { AF_INET, NETIF_F, SkbQueue, SocketFilterSlot, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
+import { AF_INET, NETIF_F, errnoError, SkbQueue, SocketFilterSlot, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
 import { CcSock, jiffiesFromUs } from '../cong/index.js';
 import type { BindOwner, Listener } from '../lookup/index.js';
 import { RecoveryOutcome, SackTagState, TcpRecoverySock, skbTxUs } from '../recovery/index.js';
 import { TcpReceiver, type RcvWindowSysctls } from '../receive/index.js';
 import { ackUpdateRtt, createRttState, type RttState } from '../rtt/index.js';
-import { errnoError } from '../api/errno.js';
 import { TcpTimers } from '../timers/index.js';
 import { newTcpOptions, type TcpOptions } from '../wire/index.js';
 import type { TcpNet } from '../net/tcp-net.js';
@@ -302,7 +301,7 @@ export class TcpSock {
   /** Route toward the peer (`ip_route_connect`): source address, path MTU, checksum offload. */
   routeForConnect(): void {
     const dev = this.l3.routeOutput(this.flow, this.pmtu);
-    if (typeof dev === 'number') throw errnoError(-dev, 'no route to host');
+    if (typeof dev === 'number') throw errnoError(dev, 'no route to host');
     this.csumOffload = dev.features.has(NETIF_F.HW_CSUM) || dev.features.has(NETIF_F.IP_CSUM);
     this.gsoOk = dev.features.has(NETIF_F.GSO) || (this.csumOffload && dev.features.has(NETIF_F.SG) && dev.features.has(this.family === AF_INET ? NETIF_F.TSO : NETIF_F.TSO6));
     this.inetId = this.net.ns.random.u32() & 0xffff;
