@@ -30,7 +30,7 @@ function writeTimeout(sk: TcpSock): boolean {
     expired = retransmitsTimedOut(retries, sk.timers.userTimeoutMs, tp.retransmits, sk.retransStamp, now, TCP_RTO_MIN_MS, sk.rtt.rtoMaxUs / 1000);
   }
   if (expired) {
-    hooks.writeError.call(sk);
+    tcpWriteErr(sk);
     return true;
   }
   return false;
@@ -77,15 +77,13 @@ function retransmitTimer(sk: TcpSock): void {
   sk.timers.resetXmitTimer(ICSK_TIME_RETRANS, sk.rtt.rtoUs, sk.rtt.rtoMaxUs);
 }
 
-/** The timer hooks, as methods called with `this` = the socket (no closure per socket). */
-const hooks = {
-  writeError(this: TcpSock): void {
-    const err = this.errSoft ?? 'ETIMEDOUT';
-    this.net.ext[TCPEXT.TCPAbortOnTimeout]!++;
-    sockErrorReport(this, err);
-    tcpDone(this);
-  },
-};
+/** `tcp_write_err`: the retransmissions timed out; report the soft error (or ETIMEDOUT) and finish. */
+function tcpWriteErr(sk: TcpSock): void {
+  const err = sk.errSoft ?? 'ETIMEDOUT';
+  sk.net.ext[TCPEXT.TCPAbortOnTimeout]!++;
+  sockErrorReport(sk, err);
+  tcpDone(sk);
+}
 
 /** A `TcpTimerOwner` bound to `sk`. */
 export class SockTimerOwner implements TcpTimerOwner {
@@ -129,7 +127,7 @@ export class SockTimerOwner implements TcpTimerOwner {
     tcpSendActiveReset(this.sk);
   }
   writeError(): void {
-    hooks.writeError.call(this.sk);
+    tcpWriteErr(this.sk);
   }
   done(): void {
     tcpDone(this.sk);
