@@ -24,6 +24,8 @@ function fail(message) {
 }
 
 async function main() {
+  // `npm run bench -- --list | head`: a closed pipe ends the run quietly.
+  process.stdout.on('error', (err) => (err.code === 'EPIPE' ? process.exit(0) : fail(err.message)));
   let opts;
   try {
     opts = parseArgs(process.argv.slice(2));
@@ -51,6 +53,21 @@ async function main() {
     let subject;
     let reference;
     try {
+      if (def.measure !== undefined) {
+        const m = await def.measure();
+        const problems = [m.verify].filter((p) => p !== null && p !== undefined);
+        const live = m.poolLive ?? 0;
+        if (live !== 0) problems.push(`pool has ${live} live buffers after the run (leak)`);
+        if (!(Number.isFinite(m.value) && Number.isFinite(m.reference) && m.reference !== 0)) problems.push(`not a measurement: value ${m.value}, reference ${m.reference}`);
+        if (problems.length > 0) {
+          errors.push(`${def.name}: ${problems.join('; ')}`);
+          continue;
+        }
+        const ratio = m.value / m.reference;
+        results.push({ name: def.name, value: m.value, unit: def.unit, reference: m.reference, ratio });
+        rows.push({ unit: def.unit, once: true, cells: [def.name, fmtNumber(m.value), '-', fmtNumber(m.reference), '-', fmtRatio(ratio), String(live)] });
+        continue;
+      }
       subject = def.subject();
       reference = def.reference();
       const m = compare(subject, reference, opts);
@@ -76,11 +93,13 @@ async function main() {
   } else if (rows.length > 0) {
     // One table per unit: "frames/s" gives the columns frames/s and ns/frame.
     for (const unit of [...new Set(rows.map((r) => r.unit))]) {
+      const of = rows.filter((r) => r.unit === unit);
       const per = unit.endsWith('/s') ? singular(unit.slice(0, -2)) : unit;
-      const header = ['benchmark', unit, `ns/${per}`, `ref ${unit}`, `ref ns/${per}`, 'ratio', 'pool live'];
-      process.stdout.write('\n' + formatTable(header, rows.filter((r) => r.unit === unit).map((r) => r.cells)) + '\n');
+      // Deterministic figures (measured once) have no per-operation time.
+      const header = of.every((r) => r.once) ? ['benchmark', unit, '', `ref ${unit}`, '', 'ratio', 'pool live'] : ['benchmark', unit, `ns/${per}`, `ref ${unit}`, `ref ns/${per}`, 'ratio', 'pool live'];
+      process.stdout.write('\n' + formatTable(header, of.map((r) => r.cells)) + '\n');
     }
-    process.stdout.write(`\n${opts.rounds} rounds of ${fmtNumber(opts.timeMs / opts.rounds)} ms per side after ${opts.warmupMs} ms warm-up; median shown; ratio = value / reference (higher is better).\n`);
+    if (rows.some((r) => !r.once)) process.stdout.write(`\n${opts.rounds} rounds of ${fmtNumber(opts.timeMs / opts.rounds)} ms per side after ${opts.warmupMs} ms warm-up; median shown; ratio = value / reference (higher is better).\n`);
   }
   if (errors.length > 0) fail(`${errors.length} benchmark(s) failed:\n  ${errors.join('\n  ')}`);
 }

@@ -21,13 +21,19 @@ export function findBenchFiles(root) {
  *     reference(): BenchCase } // the floor measured in the same run; ratio = subject / reference
  * A BenchCase is { step(): units done, verify?(): string | null (an error), poolLive?(): number,
  * close?(): void }. `poolLive` is read after the last step (and after `close`); it must be 0.
+ *
+ * A deterministic figure (virtual time: a latency, a ratio of two runs) is instead
+ *   { name, unit, description?, measure(): { value, reference, verify?: string | null, poolLive?: number } }
+ * measured once; ratio = value / reference as for rates.
  */
 export function validateDefinition(def, file) {
   const where = `${file}: benchmark ${JSON.stringify(def?.name)}`;
   if (def === null || typeof def !== 'object') throw new Error(`${file}: an entry is not an object`);
   if (typeof def.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/.test(def.name)) throw new Error(`${where}: name must be lower-case [a-z0-9._-]`);
   if (typeof def.unit !== 'string' || def.unit === '') throw new Error(`${where}: needs a unit`);
-  if (typeof def.subject !== 'function' || typeof def.reference !== 'function') throw new Error(`${where}: needs subject() and reference()`);
+  const rate = typeof def.subject === 'function' && typeof def.reference === 'function';
+  const once = typeof def.measure === 'function';
+  if (rate === once) throw new Error(`${where}: needs either subject() and reference(), or measure()`);
   return def;
 }
 
