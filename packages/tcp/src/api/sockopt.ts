@@ -3,7 +3,7 @@
  * store twice the value (capped by wmem_max/rmem_max, floors 4608/2304) and lock autotuning;
  * unknown options are ENOPROTOOPT, bad values EINVAL.
  */
-import { NetError, type BpfProgram } from '@netstack/core';
+import { NetError, busyPollSetsockopt, isBusyPollSockOpt, type BpfProgram, type BusyPollSockOptName } from '@netstack/core';
 import { TCP_CLOSE, TCP_LISTEN, TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpPushPendingFrames } from '../output/write-xmit.js';
@@ -49,7 +49,13 @@ function int(name: string, v: SockOptValue, min = 0, max = 0x7fffffff): number {
   return n;
 }
 
-export function tcpSetsockopt(sk: TcpSock, name: SockOptName, value: SockOptValue): void {
+export function tcpSetsockopt(sk: TcpSock, name: SockOptName | BusyPollSockOptName, value: SockOptValue): void {
+  // SOL_SOCKET busy-poll options live in core's sock_setsockopt.
+  if (isBusyPollSockOpt(name)) {
+    if (typeof value !== 'number' && typeof value !== 'boolean') throw new NetError('EINVAL', `${name} takes a number`);
+    busyPollSetsockopt(sk.sockCore, name, value);
+    return;
+  }
   const conf = sk.net.conf;
   switch (name) {
     case 'SO_SNDBUF':

@@ -150,6 +150,8 @@ export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len
     skb.gsoSegs = Math.ceil(len / mss);
     skb.gsoType = sk.family === AF_INET ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6;
   }
+  // __tcp_transmit_skb: nothing of this socket in flight, so XPS may move it to another queue.
+  skb.oooOkay = sk.wmemAlloc === 0;
   skb.sk = sk;
   skb.destructor = SKB_DESTRUCTOR_TCP_WFREE;
   sk.wmemAlloc += skb.truesize;

@@ -11,7 +11,7 @@
  * wakeups. While a user call runs, the socket is owned (`lock_sock`) and segments that arrive
  * wait on the backlog until `release_sock`.
  */
-import { AF_INET, NETIF_F, errnoError, SkbQueue, SocketFilterSlot, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
+import { AF_INET, NETIF_F, errnoError, SkbQueue, SockCore, SocketFilterSlot, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
 import { CcSock, jiffiesFromUs } from '../cong/index.js';
 import type { BindOwner, Listener } from '../lookup/index.js';
 import { RecoveryOutcome, SackTagState, TcpRecoverySock, skbTxUs } from '../recovery/index.js';
@@ -201,6 +201,8 @@ export class TcpSock {
   onAcceptable: (() => void) | null = null;
   /** A send found the buffer full (SOCK_NOSPACE): call onWritable when space comes back. */
   noSpace = false;
+  /** What net/core keeps per socket: NAPI id and busy poll, RFS flow hash, RX/TX queue (core SockCore). */
+  readonly sockCore: SockCore;
 
   constructor(
     readonly net: TcpNet,
@@ -236,6 +238,9 @@ export class TcpSock {
       orphanRetries: conf.orphanRetries,
       finTimeoutMs: conf.finTimeout * 1000,
     });
+    this.sockCore = new SockCore(net.ns.world, () => this.rx.receiveQueue.bytes > 0);
+    // A TCP socket sends on its cached route: netdev_pick_tx may remember its TX queue.
+    this.sockCore.dstCached = true;
     net.sockets.add(this);
   }
 
