@@ -49,7 +49,7 @@ function rig() {
     new NetDevice({
       name: 'eth0',
       kind: 'ringnic',
-      addr: [2, 0, 0, 0, 0, 1],
+      addr: new Uint8Array([2, 0, 0, 0, 0, 1]),
       ops: {
         startXmit: (skb) => {
           const c = copyFrame(world, skb);
@@ -78,7 +78,7 @@ function rig() {
     new NetDevice({
       name: 'eth0',
       kind: 'wire',
-      addr: [2, 0, 0, 0, 0, 2],
+      addr: new Uint8Array([2, 0, 0, 0, 0, 2]),
       ops: {
         startXmit: (skb) => {
           ring.enqueue(copyFrame(world, skb));
