@@ -1,63 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { World } from '../ns/world.js';
-import { NetDevice } from '../netdevice/net-device.js';
-import { NETDEV_TX_OK, NET_RX_SUCCESS } from '../netdevice/flags.js';
-import { consumeSkb } from '../skb/pool.js';
-import { ETH_P_IP } from '../wire/ethernet.js';
+import { udpRig } from './testing/udp-rig.js';
 import { SockCore } from '../sock/sock-core.js';
 import { netifRx } from './netif-rx.js';
 import { RPS_NO_CPU, rpsFlowCntText, setRpsFlowCnt, sockRpsRecordFlow, sockRpsSaveRxhash, writeRpsFlowCnt } from './rfs.js';
 import { setRpsCpus } from './rps.js';
 
-/** A 4-CPU host whose ETH_P_IP handler plays a socket per source port (saving the rx hash as TCP/UDP do). */
+/** A host whose ETH_P_IP handler plays a socket per source port (saving the rx hash as TCP/UDP do). */
 function rig(cpus = 4) {
-  const world = new World({ cpus });
-  const ns = world.createNamespace('h');
-  const dev = ns.registerNetdevice(new NetDevice({ name: 'veth0', kind: 'veth', ops: { startXmit: () => NETDEV_TX_OK } }));
-  dev.open();
   const socks = new Map<number, SockCore>();
+  const r = udpRig(cpus, (skb, sport) => sockRpsSaveRxhash(sock(sport), skb));
   const sock = (sport: number) => {
     let sk = socks.get(sport);
-    if (sk === undefined) socks.set(sport, (sk = new SockCore(world, () => false)));
+    if (sk === undefined) socks.set(sport, (sk = new SockCore(r.world, () => false)));
     return sk;
   };
-  const seen: { cpu: number; sport: number; seq: number }[] = [];
-  ns.devAddPack({
-    type: ETH_P_IP,
-    dev: null,
-    data: null,
-    owner: 'test',
-    func: (skb) => {
-      const b = skb.buf;
-      const p = skb.data;
-      const sport = (b[p + 20]! << 8) | b[p + 21]!;
-      sockRpsSaveRxhash(sock(sport), skb);
-      seen.push({ cpu: world.currentCpu, sport, seq: b[p + 28]! });
-      consumeSkb(skb);
-      return NET_RX_SUCCESS;
-    },
-  });
-  const mk = (sport: number, seq: number) => {
-    const skb = world.pool.alloc(64);
-    const o = skb.put(29);
-    const b = skb.buf;
-    b.fill(0, o, o + 29);
-    b[o] = 0x45;
-    b[o + 3] = 29;
-    b[o + 8] = 64;
-    b[o + 9] = 17;
-    b.set([10, 0, 0, 1, 10, 0, 0, 2], o + 12);
-    b[o + 20] = sport >> 8;
-    b[o + 21] = sport & 0xff;
-    b[o + 23] = 80;
-    b[o + 28] = seq;
-    skb.dev = dev;
-    skb.protocol = ETH_P_IP;
-    return skb;
-  };
   /** The application reading `sport`'s socket on `cpu` (recvmsg → sock_rps_record_flow). */
-  const appReadsOn = (sport: number, cpu: number) => world.onCpu(cpu, () => sockRpsRecordFlow(sock(sport), true));
-  return { world, ns, dev, seen, mk, sock, appReadsOn };
+  const appReadsOn = (sport: number, cpu: number) => r.world.onCpu(cpu, () => sockRpsRecordFlow(sock(sport), true));
+  return { ...r, sock, appReadsOn };
 }
 
 describe('RFS tables', () => {

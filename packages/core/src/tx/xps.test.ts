@@ -3,7 +3,7 @@ import { World } from '../ns/world.js';
 import { NetDevice } from '../netdevice/net-device.js';
 import { NETDEV_TX_OK } from '../netdevice/flags.js';
 import { consumeSkb } from '../skb/pool.js';
-import { ETH_P_IP } from '../wire/ethernet.js';
+import { udp4Packet } from '../rx/testing/udp-rig.js';
 import { SockCore } from '../sock/sock-core.js';
 import { devQueueXmit } from './dev-queue-xmit.js';
 import { setXpsCpus, setXpsRxqs, writeXpsCpus, writeXpsRxqs, xpsCpusText, xpsRxqsText } from './xps.js';
@@ -33,26 +33,9 @@ function rig(opts: { cpus?: number; txQueues?: number; rxQueues?: number } = {})
     sockCore.dstCached = true;
     return { sockCore };
   };
-  /** An Ethernet + UDP/IPv4 frame 10.0.0.2:sport -> 10.0.0.1:53 owned by `sk`. */
+  /** An Ethernet + UDP/IPv4 frame 10.0.0.2:sport -> 10.0.0.1:80 owned by `sk`. */
   const send = (sk: { sockCore: SockCore } | null, sport: number, opts: { oooOkay?: boolean; rxQueue?: number } = {}) => {
-    const skb = world.pool.alloc(128);
-    const m = skb.put(14 + 28);
-    const b = skb.buf;
-    b.fill(0, m, m + 42);
-    b[m + 12] = 0x08;
-    const o = m + 14;
-    b[o] = 0x45;
-    b[o + 3] = 28;
-    b[o + 8] = 64;
-    b[o + 9] = 17;
-    b.set([10, 0, 0, 2, 10, 0, 0, 1], o + 12);
-    b[o + 20] = sport >> 8;
-    b[o + 21] = sport & 0xff;
-    b[o + 23] = 53;
-    skb.macHeader = m;
-    skb.networkHeader = o;
-    skb.protocol = ETH_P_IP;
-    skb.dev = dev;
+    const skb = udp4Packet(world, dev, sport, 0, { eth: true, reply: true });
     skb.sk = sk;
     skb.oooOkay = opts.oooOkay ?? false;
     if (opts.rxQueue !== undefined) {

@@ -6,6 +6,7 @@ import { consumeSkb } from '../../skb/pool.js';
 import { SkbQueue } from '../../skb/skb-queue.js';
 import type { SkBuff } from '../../skb/skbuff.js';
 import { SockCore } from '../../sock/sock-core.js';
+import { udp4Packet } from '../../rx/testing/udp-rig.js';
 import { ETH_P_IP } from '../../wire/ethernet.js';
 import { napiGroReceive } from '../../gro/gro.js';
 import { skMarkNapiId } from '../busy-poll.js';
@@ -66,22 +67,7 @@ export class RingNic {
 
   /** A UDP/IPv4 packet 10.0.0.1:sport -> 10.0.0.2:80 with byte `seq`, ready on ring `q` (no IRQ). */
   post(sport: number, seq: number, q = 0): SkBuff {
-    const skb = this.world.pool.alloc(64);
-    const o = skb.put(29);
-    const b = skb.buf;
-    b.fill(0, o, o + 29);
-    b[o] = 0x45;
-    b[o + 3] = 29;
-    b[o + 8] = 64;
-    b[o + 9] = 17;
-    b.set([10, 0, 0, 1, 10, 0, 0, 2], o + 12);
-    b[o + 20] = sport >> 8;
-    b[o + 21] = sport & 0xff;
-    b[o + 23] = 80;
-    b[o + 28] = seq;
-    skb.dev = this.dev;
-    skb.protocol = ETH_P_IP;
-    skb.networkHeader = skb.data;
+    const skb = udp4Packet(this.world, this.dev, sport, seq);
     skb.queueMapping = q;
     this.rings[q]!.enqueue(skb);
     return skb;
