@@ -3,6 +3,7 @@ import type { NetDevice } from '../netdevice/net-device.js';
 import type { World } from '../ns/world.js';
 import type { SkBuff } from '../skb/skbuff.js';
 import type { SockCore } from '../sock/sock-core.js';
+import { rxQueue } from './rps.js';
 
 /**
  * Receive Flow Steering (Documentation/networking/scaling.rst "RFS", net/core/dev.c
@@ -152,12 +153,6 @@ export function sockRpsRecordFlow(sk: SockCore, established: boolean): void {
 export function sockRpsSaveRxhash(sk: SockCore, skb: SkBuff): void {
   const hash = skb.hashValid ? skb.hash >>> 0 : 0;
   if (sk.rxhash !== hash) sk.rxhash = hash;
-}
-
-function rxQueue(dev: NetDevice, queue: number) {
-  const rxq = dev.rxQueues[queue];
-  if (rxq === undefined) throw new NetError('EINVAL', `${dev.name} has no RX queue ${queue}`);
-  return rxq;
 }
 
 /**

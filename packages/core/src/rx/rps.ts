@@ -1,6 +1,7 @@
 import { reciprocalScale } from '../qdisc/flow-hash.js';
 import { NetError } from '../errors/net-error.js';
 import type { NetDevice } from '../netdevice/net-device.js';
+import type { NetdevRxQueue } from '../netdevice/queue.js';
 import type { SkBuff } from '../skb/skbuff.js';
 import { ETH_P_IP, ETH_P_IPV6 } from '../wire/ethernet.js';
 import { jhash3 } from '../wire/jhash.js';
@@ -154,7 +155,8 @@ function rpsMapCpu(mask: number, hash: number, ncpus: number): number {
   return -1;
 }
 
-function rxQueue(dev: NetDevice, queue: number) {
+/** @internal RX queue `queue` of `dev`, EINVAL when it has none (sysfs queue files). */
+export function rxQueue(dev: NetDevice, queue: number): NetdevRxQueue {
   const rxq = dev.rxQueues[queue];
   if (rxq === undefined) throw new NetError('EINVAL', `${dev.name} has no RX queue ${queue}`);
   return rxq;
