@@ -111,14 +111,14 @@ process.on('exit', () => {
   for (const ns of Netns.live) ns.delete();
 });
 
-/** Wait (bounded) until `child` prints a line matching `re` on stdout; all its output so far. */
-export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 10_000): Promise<string> {
+/** Wait (bounded) until `child` prints a line matching `re` on stdout (or stderr); all its output so far. */
+export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 10_000, stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
     const done = (e: Error | null): void => {
       clearTimeout(timer);
-      child.stdout?.off('data', onOut);
+      child[stream]?.off('data', onOut);
       child.off('exit', onExit);
       if (e === null) resolve(out);
       else reject(e);
@@ -128,8 +128,8 @@ export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 10_000)
       if (re.test(out)) done(null);
     };
     const onExit = (code: number | null): void => done(new Error(`exited (${code}) before ${re}: ${out}${err}`));
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout?.on('data', onOut);
+    if (stream === 'stdout') child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child[stream]?.on('data', onOut);
     child.on('exit', onExit);
     const timer = setTimeout(() => done(new Error(`no ${re} within ${timeoutMs} ms: ${out}${err}`)), timeoutMs);
   });
