@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError } from 'commander';
+import { addHostCommand } from './host/command.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -142,6 +143,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
       process.stdout.write(labRunText(await loadLab(file), { steps: opts.steps === true }));
     });
 
+  addHostCommand(program);
   return program;
 }
 
