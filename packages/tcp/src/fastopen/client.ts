@@ -17,6 +17,7 @@ import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpTransmit } from '../output/transmit.js';
 import { tcpRearmRto, tcpRetransmitOne } from '../output/write-xmit.js';
 import { tsoSegs } from '../output/tso.js';
+import { tcp_init_congestion_control } from '../cong/index.js';
 import { FastopenCookie } from './client-cache.js';
 import { TFO_CLIENT_ENABLE, TFO_CLIENT_NO_COOKIE, TFO_COOKIE_UNAVAILABLE, TFO_DATA_NOT_ACKED, TFO_SYN_RETRANSMITTED } from './constants.js';
 
@@ -168,6 +169,9 @@ export function tcpSendSynData(sk: TcpSock): void {
   skb.cb[CB_END_SEQ] = endSeq;
   skb.cb[CB_TCP_FLAGS] = TCPHDR_ACK | TCPHDR_PSH;
   const tp = sk.tp;
+  // The SYN-ACK's ACK of this data reaches the CC module before tcp_init_transfer: Linux's module
+  // state exists (zeroed) from socket creation, ours only after init, so set it up now.
+  if (!tp.cc.ca_initialized) tcp_init_congestion_control(tp.cc);
   sk.wmemQueued += skb.truesize;
   tp.q.push(skb, seq, endSeq, tsoSegs(space, sk.mss), net.nowUs(), tp.delivered);
   tp.cc.snd_nxt = endSeq;
