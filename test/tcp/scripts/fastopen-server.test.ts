@@ -80,6 +80,19 @@ describe('Fast Open server', () => {
     s.expectQuiet(1000);
   });
 
+  it('a child closed before its handshake ends leaves the Fast Open queue on the final ACK (FIN_WAIT1)', () => {
+    const { s, l } = server();
+    s.inject({ flags: 'S', seq: 0, win: 65535, opts: SYN_OPTS, fastopen: cookieFor(KEY1) }, request(20));
+    s.expect({ flags: 'S.', seq: 0, ack: 21 });
+    const conn = l.accept();
+    conn.recv(new Uint8Array(64));
+    conn.close();
+    s.expect({ flags: 'F.', seq: 1, ack: 21 });
+    expect(l.sk.fastopen.qlen).toBe(1);
+    s.inject({ flags: '.', seq: 21, ack: 2, win: 502, opts: { ts: s.ts(101) } });
+    expect(l.sk.fastopen.qlen).toBe(0);
+  });
+
   it('an invalid cookie: SYN-ACK of the SYN only with a fresh cookie; the data comes again after the handshake', () => {
     const { s, l } = server();
     const bad = cookieFor(KEY2);
