@@ -80,6 +80,15 @@ describe('Fast Open cookies (SipHash-2-4 over saddr ‖ daddr, Linux ≥ 5.3)', 
     expect([...rev]).not.toEqual([...out]);
   });
 
+  it("matches this machine's 6.18 kernel: key 00112233-44556677-8899aabb-ccddeeff, 10.9.0.1 → 10.9.0.2", () => {
+    // Captured with tcpdump in two namespaces (net.ipv4.tcp_fastopen_key set on the server): the
+    // SYN-ACK to a cookie request from 10.9.0.1 carried "tfo cookie 6685320021b3a8a5".
+    const ctx = new TcpFastopenContext(parseFastopenKeys('00112233-44556677-8899aabb-ccddeeff'));
+    const out = new Uint8Array(8);
+    ctx.gen(0, Uint32Array.of(0x0a090001, 0, 0, 0), Uint32Array.of(0x0a090002, 0, 0, 0), 1, out);
+    expect(Buffer.from(out).toString('hex')).toBe('6685320021b3a8a5');
+  });
+
   it('an IPv6 cookie hashes the 32 address bytes', () => {
     const keys = parseFastopenKeys('01020304-05060708-090a0b0c-0d0e0f10');
     const ctx = new TcpFastopenContext(keys);
