@@ -4,7 +4,7 @@
  * the server and hands out the cookie below.
  */
 import { describe, expect, it } from 'vitest';
-import { MSG_FASTOPEN, TCP_ESTABLISHED, TCP_SYN_SENT, TcpSocket } from '@netstack/tcp';
+import { MSG_FASTOPEN, TCPI_OPT_SYN_DATA, TCP_ESTABLISHED, TCP_SYN_SENT, TcpSocket, tcpGetInfo } from '@netstack/tcp';
 import { TcpScript, type Captured } from '../script.js';
 
 const COOKIE = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
@@ -79,6 +79,8 @@ describe('Fast Open client', () => {
     expect(ext(s, 'TCPFastOpenActive')).toBe(1);
     expect(ext(s, 'TCPFastOpenActiveFail')).toBe(0);
     expect(sock.sk.tp.q.packets_out).toBe(0);
+    // getsockopt(TCP_INFO): tcpi_options has TCPI_OPT_SYN_DATA (ss -i: "fastopen").
+    expect(tcpGetInfo(sock.sk).options & TCPI_OPT_SYN_DATA).toBe(TCPI_OPT_SYN_DATA);
     s.expectQuiet(5000);
   });
 
@@ -102,6 +104,8 @@ describe('Fast Open client', () => {
     expect(ext(s, 'TCPFastOpenActive')).toBe(0);
     expect(s.sut.snmp.get('TcpRetransSegs')).toBe(retrans + 1);
     expect(sock.sk.fastopen.clientFail).toBe(2); // TFO_DATA_NOT_ACKED
+    expect(tcpGetInfo(sock.sk).fastopen_client_fail).toBe(2);
+    expect(tcpGetInfo(sock.sk).options & TCPI_OPT_SYN_DATA).toBe(0);
     s.inject({ flags: '.', seq: 1, ack: 101, win: 502, opts: { ts: s.ts(501) } });
     expect(sock.sk.tp.q.packets_out).toBe(0);
   });

@@ -135,6 +135,7 @@ function createFastopenChild(lsk: TcpSock, req: RequestSock, seg: TcpSegment, sk
     child.rx.dataQueue(skb);
     child.bytesReceived = len;
     child.dataSegsIn = 1;
+    child.fastopen.synDataAcked = true;
   } else {
     skb.pool.consume(skb);
   }
