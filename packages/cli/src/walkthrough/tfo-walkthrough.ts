@@ -8,10 +8,9 @@
  * (1 RTT). Segment and lookup rows come from the observer hooks of the tcp walkthrough; the rest
  * from the sockets' callbacks and fields, and the counters after the run.
  */
-import { AF_INET, NUD_PERMANENT, World, attachNetem, formatInetAddr, type NetNamespace } from '@netstack/core';
-import { createVethPair, loopback, veth } from '@netstack/nic-drivers';
-import { getIpv4, ipv4 } from '@netstack/ipv4';
-import { MSG_FASTOPEN, TCP_ESTABLISHED, TCP_SYN_RECV, TcpSocket, tcp, tcpNet } from '@netstack/tcp';
+import { AF_INET, formatInetAddr, type NetNamespace, type World } from '@netstack/core';
+import { MSG_FASTOPEN, TCP_ESTABLISHED, TCP_SYN_RECV, TcpSocket, tcpNet } from '@netstack/tcp';
+import { delayedHosts } from '../lab/experiments/tfo.js';
 import { nstatTable } from '../tools/nstat.js';
 import { table, usec } from './format.js';
 import { observe, stateName, tuple, type TcpWalkRow } from './tcp-walkthrough.js';
@@ -51,20 +50,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 export function runTfoWalk(options: TfoWalkOptions = {}): TfoWalkRun {
   const delayMs = options.delayMs ?? 10;
-  const world = new World({ seed: options.seed ?? 1 });
-  const client = world.createNamespace('client', [loopback({ up: true }), veth(), ipv4(), tcp()]);
-  const server = world.createNamespace('server', [loopback({ up: true }), veth(), ipv4(), tcp()]);
-  const [d0, d1] = createVethPair(client, { name: 'veth0', peer: { name: 'veth1', netns: server } });
-  d0.open();
-  d1.open();
-  getIpv4(client).addAddress(d0, '10.0.0.1/24');
-  getIpv4(server).addAddress(d1, '10.0.0.2/24');
-  // Static neighbours: no ARP round trip in front of the first SYN.
-  getIpv4(client).arp.table.adminSet(d0, d1.addr, NUD_PERMANENT, 0x0a000002);
-  getIpv4(server).arp.table.adminSet(d1, d0.addr, NUD_PERMANENT, 0x0a000001);
-  attachNetem(d0, { delayMs });
-  attachNetem(d1, { delayMs });
-  const topology = `client veth0 10.0.0.1/24 <-> server veth1 10.0.0.2/24, netem delay ${delayMs} ms on each end (RTT ${2 * delayMs} ms)`;
+  const { world, a: client, b: server } = delayedHosts(options.seed ?? 1, delayMs, ['client', 'server'], ['veth0', 'veth1']);
+  const topology = `client veth0 10.0.0.1/24 <-> server veth1 10.0.0.2/24, netem delay ${delayMs} ms on each end (RTT ${2 * delayMs} ms), static ARP entries`;
 
   const rows: TcpWalkRow[] = [];
   let phase = 0;

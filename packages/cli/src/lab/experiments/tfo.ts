@@ -7,7 +7,7 @@
  * TCP_FASTOPEN on the listener) the first connection asks for the cookie and still takes 2 RTT;
  * every later one carries its request in the SYN and gets the response after 1 RTT.
  */
-import { NUD_PERMANENT, World, attachNetem, type NetNamespace } from '@netstack/core';
+import { NUD_PERMANENT, World, attachNetem, type NetDevice, type NetNamespace } from '@netstack/core';
 import { createVethPair, loopback, veth } from '@netstack/nic-drivers';
 import { getIpv4, ipv4 } from '@netstack/ipv4';
 import { MSG_FASTOPEN, TcpSocket, tcp } from '@netstack/tcp';
@@ -24,22 +24,38 @@ export interface TfoLatencyRun {
   latencyMs: number[];
 }
 
-/** `connections` sequential request/response exchanges a → b with Fast Open on or off. */
-export function tfoRequestLatencies(seed: number, rttMs: number, connections: number, fastOpen: boolean): TfoLatencyRun {
+export interface DelayedHosts {
+  world: World;
+  a: NetNamespace;
+  b: NetNamespace;
+  da: NetDevice;
+  db: NetDevice;
+}
+
+/**
+ * Hosts a = 10.0.0.1 and b = 10.0.0.2 (loopback, veth, ipv4, tcp) over a veth pair with netem
+ * `oneWayMs` on each end, and static ARP entries, so no ARP round trip shows in a latency.
+ */
+export function delayedHosts(seed: number, oneWayMs: number, names: [string, string] = ['a', 'b'], devs: [string, string] = ['eth0', 'eth0']): DelayedHosts {
   const world = new World({ seed });
   const mk = (name: string): NetNamespace => world.createNamespace(name, [loopback({ up: true }), veth(), ipv4(), tcp()]);
-  const a = mk('a');
-  const b = mk('b');
-  const [da, db] = createVethPair(a, { name: 'eth0', peer: { name: 'eth0', netns: b } });
+  const a = mk(names[0]);
+  const b = mk(names[1]);
+  const [da, db] = createVethPair(a, { name: devs[0], peer: { name: devs[1], netns: b } });
   da.open();
   db.open();
   getIpv4(a).addAddress(da, '10.0.0.1/24');
   getIpv4(b).addAddress(db, '10.0.0.2/24');
-  // Neighbours known in advance: no ARP round trip in the first connection's latency.
   getIpv4(a).arp.table.adminSet(da, db.addr, NUD_PERMANENT, 0x0a000002);
   getIpv4(b).arp.table.adminSet(db, da.addr, NUD_PERMANENT, 0x0a000001);
-  attachNetem(da, { delayMs: rttMs / 2 });
-  attachNetem(db, { delayMs: rttMs / 2 });
+  attachNetem(da, { delayMs: oneWayMs });
+  attachNetem(db, { delayMs: oneWayMs });
+  return { world, a, b, da, db };
+}
+
+/** `connections` sequential request/response exchanges a → b with Fast Open on or off. */
+export function tfoRequestLatencies(seed: number, rttMs: number, connections: number, fastOpen: boolean): TfoLatencyRun {
+  const { world, a, b } = delayedHosts(seed, rttMs / 2);
   if (fastOpen) b.sysctl.set('net.ipv4.tcp_fastopen', 3);
 
   const lsock = TcpSocket.create(b);
