@@ -22,4 +22,5 @@ export { TcpNet, tcpNet, TCP_NET } from './net/tcp-net.js';
 export { TcpSocket, type TcpEndpointAddress } from './api/socket.js';
 export type { SockOptName, SockOptValue } from './api/sockopt.js';
 export { tcpGetInfo } from './api/tcp-info.js';
+export * from './fastopen/index.js';
 export { tcp, tcpCongestion } from './plugin.js';

@@ -35,6 +35,9 @@ import {
 } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { destroySock, tcpDone, tcpSetState } from '../sock/lifecycle.js';
+import { tcpSendmsgFastopen } from '../fastopen/client.js';
+import { tcpPassiveFastopen } from '../fastopen/server.js';
+import { tcpConnect, tcpConnectSyn } from './connect.js';
 
 /** Take the pending error (`sock_error`). */
 function takeError(sk: TcpSock): void {
@@ -61,8 +64,11 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
   takeError(sk);
   if (sk.shutdownFlags & SEND_SHUTDOWN) throw new NetError('EPIPE', 'socket is shut down for writing');
   const st = sk.state;
-  if (st === TCP_SYN_SENT || st === TCP_SYN_RECV) return EAGAIN;
-  if (st !== TCP_ESTABLISHED && st !== TCP_CLOSE_WAIT) throw new NetError(st === TCP_LISTEN || st === TCP_CLOSE ? 'ENOTCONN' : 'EPIPE', 'socket is not connected');
+  // DEFER_CONNECT (TCP_FASTOPEN_CONNECT): this write sends the SYN with the data.
+  if (sk.fastopen.deferConnect) return tcpSendmsgFastopen(sk, data, offset, length, null, 0, tcpConnect, tcpConnectSyn);
+  const passiveFastopen = st === TCP_SYN_RECV && tcpPassiveFastopen(sk);
+  if (st === TCP_SYN_SENT || (st === TCP_SYN_RECV && !passiveFastopen)) return EAGAIN;
+  if (st !== TCP_ESTABLISHED && st !== TCP_CLOSE_WAIT && !passiveFastopen) throw new NetError(st === TCP_LISTEN || st === TCP_CLOSE ? 'ENOTCONN' : 'EPIPE', 'socket is not connected');
   let copied = 0;
   const goal = tcpSizeGoal(sk);
   const pool = sk.pool;
@@ -221,7 +227,9 @@ export function tcpPoll(sk: TcpSock): number {
   let mask = 0;
   if (sk.shutdownFlags === SHUTDOWN_MASK || st === TCP_CLOSE) mask |= POLLHUP;
   if (sk.shutdownFlags & RCV_SHUTDOWN) mask |= POLLIN | POLLRDNORM | POLLRDHUP;
-  if (st !== TCP_SYN_SENT && st !== TCP_SYN_RECV) {
+  // A client waiting to send its SYN with the first write is writable; a Fast Open child is ready.
+  if (st === TCP_SYN_SENT && sk.fastopen.deferConnect) mask |= POLLOUT | POLLWRNORM;
+  if (st !== TCP_SYN_SENT && (st !== TCP_SYN_RECV || tcpPassiveFastopen(sk))) {
     if (sk.rx.receiveQueue.bytes >= sk.rcvlowat) mask |= POLLIN | POLLRDNORM;
     if (!(sk.shutdownFlags & SEND_SHUTDOWN)) {
       if (memoryFree(sk)) mask |= POLLOUT | POLLWRNORM;

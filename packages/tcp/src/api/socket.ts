@@ -24,7 +24,9 @@ import {
 import { TCP_ESTABLISHED } from '../sock/states.js';
 import { tcpNet } from '../net/tcp-net.js';
 import { TcpSock } from '../sock/tcp-sock.js';
-import { tcpAccept, tcpBind, tcpConnect, tcpListen } from './connect.js';
+import { tcpAccept, tcpBind, tcpConnect, tcpConnectSyn, tcpListen } from './connect.js';
+import { MSG_FASTOPEN } from '../fastopen/constants.js';
+import { tcpSendmsgFastopen } from '../fastopen/client.js';
 import { EAGAIN, tcpClose, tcpPoll, tcpRecvmsg, tcpSendmsg, tcpShutdown } from './io.js';
 import { tcpGetsockopt, tcpSetsockopt, type SockOptName, type SockOptValue } from './sockopt.js';
 
@@ -82,6 +84,18 @@ export class TcpSocket {
     const n = this.trySend(data, offset, length);
     if (n === EAGAIN) throw new NetError('EAGAIN', `send buffer full (${this.sk.wmemQueued} of ${this.sk.sndbuf} bytes queued)`);
     return n;
+  }
+
+  /**
+   * `sendto(fd, data, len, flags, addr)`. With MSG_FASTOPEN on an unconnected socket: connect to
+   * `address`:`port` and put the data in the SYN (RFC 7413), returning the bytes that went in
+   * it. When none could (no cookie cached for that server yet: the SYN asks for one), throws
+   * EINPROGRESS and the data was not taken: send it once connected. Without MSG_FASTOPEN: `send`.
+   */
+  sendto(data: Uint8Array, flags: number, address: string | InetAddrWords, port: number, offset = 0, length = data.length - offset): number {
+    if (!(flags & MSG_FASTOPEN)) return this.send(data, offset, length);
+    const a = this.addr(address);
+    return this.locked(() => tcpSendmsgFastopen(this.sk, data, offset, length, a, port, tcpConnect, tcpConnectSyn));
   }
 
   /** Read into `out`; 0 at end of stream. Throws NetError (EAGAIN when nothing is there yet). */

@@ -7,6 +7,7 @@ import { NetError, busyPollSetsockopt, isBusyPollSockOpt, type BpfProgram, type 
 import { TCP_CLOSE, TCP_LISTEN, TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpPushPendingFrames } from '../output/write-xmit.js';
+import { tcpFastopenGetsockopt, tcpFastopenSetsockopt } from '../fastopen/sockopt.js';
 
 export type SockOptName =
   | 'SO_SNDBUF'
@@ -35,7 +36,11 @@ export type SockOptName =
   | 'TCP_QUICKACK'
   | 'SO_ATTACH_FILTER'
   | 'SO_DETACH_FILTER'
-  | 'SO_LOCK_FILTER';
+  | 'SO_LOCK_FILTER'
+  | 'TCP_FASTOPEN'
+  | 'TCP_FASTOPEN_CONNECT'
+  | 'TCP_FASTOPEN_KEY'
+  | 'TCP_FASTOPEN_NO_COOKIE';
 
 /** What setsockopt takes: a number, a name (TCP_CONGESTION), or a classic BPF program (SO_ATTACH_FILTER). */
 export type SockOptValue = number | string | boolean | BpfProgram;
@@ -169,6 +174,12 @@ export function tcpSetsockopt(sk: TcpSock, name: SockOptName | BusyPollSockOptNa
     case 'SO_LOCK_FILTER':
       sk.filter.lock(int(name, value as number) !== 0);
       return;
+    case 'TCP_FASTOPEN':
+    case 'TCP_FASTOPEN_CONNECT':
+    case 'TCP_FASTOPEN_KEY':
+    case 'TCP_FASTOPEN_NO_COOKIE':
+      tcpFastopenSetsockopt(sk, name, value);
+      return;
     default:
       throw new NetError('ENOPROTOOPT', `option ${String(name)}`);
   }
@@ -226,6 +237,11 @@ export function tcpGetsockopt(sk: TcpSock, name: SockOptName): number | string |
       return sk.timers.inQuickAckMode() ? 1 : 0;
     case 'SO_LOCK_FILTER':
       return sk.filter.locked ? 1 : 0;
+    case 'TCP_FASTOPEN':
+    case 'TCP_FASTOPEN_CONNECT':
+    case 'TCP_FASTOPEN_KEY':
+    case 'TCP_FASTOPEN_NO_COOKIE':
+      return tcpFastopenGetsockopt(sk, name);
     default:
       throw new NetError('ENOPROTOOPT', `option ${String(name)}`);
   }

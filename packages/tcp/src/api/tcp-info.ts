@@ -12,6 +12,7 @@
  */
 import {
   TCPI_OPT_ECN,
+  TCPI_OPT_SYN_DATA,
   TCPI_OPT_SACK,
   TCPI_OPT_TIMESTAMPS,
   TCPI_OPT_WSCALE,
@@ -65,6 +66,9 @@ export function tcpGetInfo(sk: TcpSock): TcpInfo {
     info.rcv_wscale = win.rcvWscale;
   }
   if (sk.ecnOk) info.options |= TCPI_OPT_ECN;
+  // Fast Open: the SYN's data was acknowledged (ss -i prints "fastopen"), and why the client's attempt failed.
+  if (sk.fastopen.synDataAcked) info.options |= TCPI_OPT_SYN_DATA;
+  info.fastopen_client_fail = sk.fastopen.clientFail;
 
   info.rto = sk.rtt.rtoUs;
   // min(ato, tcp_delack_max): the delayed-ACK ceiling, itself at most the RTO floor.

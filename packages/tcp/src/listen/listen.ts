@@ -19,12 +19,14 @@ import { tcpApplyPeerSynOptions, tcpInitRcvSeq, tcpSyncMss } from '../input/esta
 import { tcpReplySegment, tcpV4SendReset } from '../input/stateless.js';
 import { tcpRcvStateProcess } from '../input/rcv-state.js';
 import { RequestSock } from './request-sock.js';
+import { FastopenCookie } from '../fastopen/client-cache.js';
+import { synackFoc, tcpTryFastopen } from '../fastopen/server.js';
 
 const synackOpts = newTcpOptions();
 const ackOpts = newTcpOptions();
 
-/** Our SYN-ACK for `req` (`tcp_make_synack`), first or retransmitted. */
-function sendSynAck(req: RequestSock, seg: TcpSegment): void {
+/** Our SYN-ACK for `req` (`tcp_make_synack`), first or retransmitted; `foc`: a Fast Open cookie to carry. */
+function sendSynAck(req: RequestSock, seg: TcpSegment, foc: FastopenCookie | null = null): void {
   const net = req.listener.net;
   const o = synackOpts;
   clearTcpOptions(o);
@@ -39,8 +41,14 @@ function sendSynAck(req: RequestSock, seg: TcpSegment): void {
     o.wscaleOk = true;
     o.wscale = req.rcvWscale;
   }
+  if (foc !== null && foc.len >= 0) {
+    o.fastopenLen = foc.len;
+    o.fastopenBuf = foc.val;
+    o.fastopenOff = 0;
+    o.fastopenExp = foc.exp;
+  }
   const flags = TCPHDR_SYN | TCPHDR_ACK | (req.ecnOk ? TCPHDR_ECE : 0);
-  tcpReplySegment(net, seg, req.sntIsn, (req.rcvIsn + 1) >>> 0, flags, Math.min(req.rcvWnd, 0xffff), o);
+  tcpReplySegment(net, seg, req.sntIsn, req.rcvNxt, flags, Math.min(req.rcvWnd, 0xffff), o);
 }
 
 /** A reply segment description for a request sock (addresses as the peer sent them). */
@@ -122,6 +130,7 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   req.sport = seg.dport;
   req.dport = seg.sport;
   req.rcvIsn = seg.seq;
+  req.rcvNxt = (seg.seq + 1) >>> 0;
   req.dif = skb.dev !== null ? skb.dev.ifindex : 0;
   const o = seg.opts;
   const conf = net.conf;
@@ -147,9 +156,18 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   req.ehEntry = net.ehash.insert(req, EH_REQUEST, l3.family, req.saddr, req.sport, req.daddr, req.dport, 0);
   lsk.synQueueLen++;
   net.sockets.add(req);
+  // Fast Open: a valid cookie makes the child now, which takes the SYN's data (tcp_conn_request).
+  const child = tcpTryFastopen(lsk, req, seg, skb, createChild);
+  if (child !== null) {
+    sendSynAck(req, seg, synackFoc);
+    lsk.acceptQueue.push(child);
+    const cb = lsk.onAcceptable;
+    if (cb !== null) cb();
+    return NET_RX_SUCCESS;
+  }
   req.timer = net.scheduler.createTimer(() => synackTimer(req));
   req.timer.arm(TCP_TIMEOUT_INIT_US * 1000);
-  sendSynAck(req, seg);
+  sendSynAck(req, seg, synackFoc);
   consumeSkb(skb);
   return NET_RX_SUCCESS;
 }
@@ -240,8 +258,11 @@ function replyAck(req: RequestSock, seg: TcpSegment): void {
   tcpReplySegment(net, seg, (req.sntIsn + 1) >>> 0, (req.rcvIsn + 1) >>> 0, TCPHDR_ACK, req.rcvWnd >>> req.rcvWscale, o);
 }
 
-/** `tcp_v4_syn_recv_sock` + `tcp_create_openreq_child`: the new connection's socket. */
-function createChild(req: RequestSock, seg: TcpSegment): TcpSock {
+/**
+ * `tcp_v4_syn_recv_sock` + `tcp_create_openreq_child`: the new connection's socket. A Fast Open
+ * child (`fastopen`) is made at the SYN: our SYN-ACK is not acknowledged yet and has no RTT.
+ */
+function createChild(req: RequestSock, seg: TcpSegment, fastopen = false): TcpSock {
   const lsk = req.listener;
   const net: TcpNet = lsk.net;
   const sk = new TcpSock(net, req.l3.family);
@@ -285,9 +306,9 @@ function createChild(req: RequestSock, seg: TcpSegment): TcpSock {
   seg.opts.tsVal = tsVal;
   tcpInitRcvSeq(sk, req.rcvIsn);
   // tcp_create_openreq_child: the SYN-ACK is acknowledged by the ACK that made the child.
-  sk.tp.cc.snd_una = (req.sntIsn + 1) >>> 0;
+  sk.tp.cc.snd_una = fastopen ? req.sntIsn : (req.sntIsn + 1) >>> 0;
   sk.tp.cc.snd_nxt = (req.sntIsn + 1) >>> 0;
-  sk.tp.delivered = 1;
+  sk.tp.delivered = fastopen ? 0 : 1;
   sk.writeSeq = sk.sndNxt;
   sk.sndSml = sk.sndNxt;
   sk.synSent = req.sntIsn;
@@ -302,6 +323,6 @@ function createChild(req: RequestSock, seg: TcpSegment): TcpSock {
   net.sockets.delete(req);
   net.mib[TCP_MIB_PASSIVEOPENS]!++;
   // tcp_synack_rtt_meas: the handshake's RTT when the SYN-ACK was not retransmitted (Karn).
-  if (req.numTimeout === 0) sk.seedRtt(Math.max(net.nowUs() - req.synackStampUs, 0));
+  if (req.numTimeout === 0 && !fastopen) sk.seedRtt(Math.max(net.nowUs() - req.synackStampUs, 0));
   return sk;
 }

@@ -20,6 +20,7 @@ import { TCPEXT_MIB_FIELDS, TCPEXT_MIB_GROUP, TCP_MIB_CONSTANTS, TCP_MIB_FIELDS,
 import { TcpSecureSeq } from '../isn/index.js';
 import { BindTable, EstablishedTable, ListenTable } from '../lookup/index.js';
 import { SynCookies } from '../syncookies/index.js';
+import { TcpFastopenNet } from '../fastopen/state.js';
 import { newTcpOptions, type TcpOptions } from '../wire/index.js';
 import type { TcpEndpoint } from './endpoint.js';
 
@@ -62,6 +63,8 @@ export class TcpNet {
   readonly cc: NsCongestion;
   readonly isn: TcpSecureSeq;
   readonly cookies: SynCookies;
+  /** Fast Open: server keys, the client's cookie cache, the blackhole pause. */
+  readonly fastopen: TcpFastopenNet;
   readonly pool: SkBuffPool;
   readonly scheduler: Scheduler;
   /** Every socket not yet destroyed (ss, teardown). */
@@ -90,6 +93,7 @@ export class TcpNet {
     this.bhash = new BindTable<EhEntry>(ns.random, this.ehash, { localPortRange: [32768, 60999] });
     this.isn = new TcpSecureSeq(ns.random);
     this.cookies = new SynCookies(ns.random);
+    this.fastopen = new TcpFastopenNet(ns, this.conf);
     this.pool = ns.world.pool;
     this.scheduler = ns.world.scheduler;
     ns.world.pool.setDestructor(SKB_DESTRUCTOR_TCP_WFREE, tcpWfree);

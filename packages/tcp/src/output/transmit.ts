@@ -25,6 +25,7 @@ import { TCP_MIB_OUTSEGS, TCP_MIB_RETRANSSEGS } from '../config/index.js';
 import { TCPHDR_ACK, TCPHDR_CWR, TCPHDR_ECE, TCPHDR_SYN, TCP_HLEN, clearTcpOptions, emitTcpOptions, tcpOptionsLen, type TcpOptions } from '../wire/index.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { foldWindowStats } from '../input/rx-stats.js';
+import { tcpFastopenSynOption } from '../fastopen/client.js';
 
 const XMIT: XmitOptions = { ttl: -1, tos: 0, dontFragment: true, ipId: -1 };
 /** INET_ECN_ECT_0: data segments of an ECN connection are ECN-capable (RFC 3168). */
@@ -96,6 +97,7 @@ export function synOptions(sk: TcpSock, o: TcpOptions, tsEcr: number): void {
     o.wscaleOk = true;
     o.wscale = sk.rx.win.rcvWscale;
   }
+  tcpFastopenSynOption(sk, o);
 }
 
 /**

@@ -27,6 +27,7 @@ import { tcpTsqHandler } from '../output/write-xmit.js';
 import { tcpTrimForRetransmit } from '../output/tso.js';
 import { after } from '../receive/seq.js';
 import { tcpProcessBacklog } from '../input/tcp-input.js';
+import { TcpFastopenSock } from '../fastopen/state.js';
 
 /** The default MSS before anything is known (TCP_MSS_DEFAULT, RFC 9293 3.7.1). */
 export const TCP_MSS_DEFAULT = 536;
@@ -191,6 +192,8 @@ export class TcpSock {
   parent: TcpSock | null = null;
   /** TCP_DEFER_ACCEPT in seconds (0: off). */
   deferAcceptSec = 0;
+  /** Fast Open: the client request and SYN-data flags, a listener's queue and keys, a child's listener. */
+  readonly fastopen = new TcpFastopenSock();
 
   /** poll() wakeups (`sk_data_ready`, `sk_write_space`, `sk_error_report`, `sk_state_change`). */
   onReadable: (() => void) | null = null;

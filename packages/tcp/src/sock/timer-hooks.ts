@@ -12,6 +12,7 @@ import { tcpRetransmitOne, tcpSendAck, tcpSendActiveReset, tcpSendLossProbe, tcp
 import { TCP_CLOSE, TCP_SYN_RECV, TCP_SYN_SENT } from './states.js';
 import type { TcpSock } from './tcp-sock.js';
 import { sockErrorReport, tcpDone, tcpTimeWait, tcpTimeWaitKill } from './lifecycle.js';
+import { tcpFastopenActiveDetectBlackhole } from '../fastopen/client.js';
 
 /** `tcp_write_timeout`: true when the connection was given up (ETIMEDOUT reported). */
 function writeTimeout(sk: TcpSock): boolean {
@@ -29,6 +30,7 @@ function writeTimeout(sk: TcpSock): boolean {
     if (sk.dead) retries = sk.timers.orphanRetries(rtoBackoff(sk.rtt.rtoUs, sk.rtt.backoff, sk.rtt.rtoMaxUs) < sk.rtt.rtoMaxUs);
     expired = retransmitsTimedOut(retries, sk.timers.userTimeoutMs, tp.retransmits, sk.retransStamp, now, TCP_RTO_MIN_MS, sk.rtt.rtoMaxUs / 1000);
   }
+  tcpFastopenActiveDetectBlackhole(sk, expired);
   if (expired) {
     tcpWriteErr(sk);
     return true;
