@@ -1,8 +1,9 @@
 /**
- * @netstack/nic-drivers — devices for netstack namespaces: `lo`, veth pairs, a simulated
- * multi-queue NIC (`simNic`: rings, NAPI, IRQ coalescing, RSS, offloads, a rate-limited wire; the full receive
- * path runs in the peer's namespace through `netif_rx`) and 802.1Q/802.1ad VLAN devices. Each
- * comes as a plugin and as a function for direct use.
+ * @netstack/nic-drivers — devices for netstack namespaces: `lo`, veth pairs (the full receive
+ * path runs in the peer's namespace through `netif_rx`), 802.1Q/802.1ad VLAN devices, and a
+ * simulated multi-queue NIC (`simNic`: descriptor rings, a NAPI and an IRQ per queue with
+ * coalescing, RSS, offloads, joined by a wire with a rate and a delay). Each comes as a plugin
+ * and as a function for direct use.
  */
 export { loopback, createLoopback, LOOPBACK_MTU, type LoopbackOptions } from './loopback/loopback.js';
 export { veth, createVethPair, vethPeer, type VethSpec, type VethEndSpec, type VethPriv } from './veth/veth.js';
