@@ -578,8 +578,9 @@ export class SimNic implements WireEnd {
     });
     this.dev.rxQueues.forEach((q, i) => {
       out.push([`rx_queue_${i}_packets`, q.stats.packets], [`rx_queue_${i}_bytes`, q.stats.bytes], [`rx_queue_${i}_drops`, q.stats.drops]);
-      out.push([`rx_queue_${i}_irqs`, this.vectors[i]?.irqs ?? 0], [`rx_queue_${i}_napi_polls`, this.vectors[i]?.napi.polls ?? 0]);
     });
+    // One IRQ and one NAPI per queue pair: RX and TX completions both raise it.
+    for (const v of this.vectors) out.push([`queue_${v.index}_irqs`, v.irqs], [`queue_${v.index}_napi_polls`, v.napi.polls]);
     return out;
   }
 }
