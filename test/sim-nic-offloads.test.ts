@@ -21,16 +21,11 @@ import { getIpv4, ipv4 } from '@netstack/ipv4';
 import { tcp } from '@netstack/tcp';
 import { udp } from '@netstack/udp';
 import { expectPoolBaseline } from './helpers/frames.js';
-import { payload, sha256, transfer as tcpTransfer } from './tcp/helpers.js';
+import { payload, sha256, transfer as tcpTransfer, type TcpPair } from './tcp/helpers.js';
 import { sendUdp } from '../packages/nic-drivers/src/sim-nic/testing.js';
 
-interface Hosts {
-  world: World;
-  a: NetNamespace;
-  b: NetNamespace;
-  devA: NetDevice;
-  devB: NetDevice;
-}
+/** Hosts a = 10.0.0.1 and b = 10.0.0.2 (the shape the TCP helpers take), joined by sim NICs. */
+type Hosts = TcpPair;
 
 function simHosts(seed: number): Hosts {
   const world = new World({ seed });
