@@ -412,8 +412,9 @@ export class SimNic implements WireEnd {
    */
   private poll(napi: Napi, budget: number): number {
     const i = napi.data as number;
-    const v = this.vectors[i]!;
-    if (!this.running) {
+    const v = this.vectors[i];
+    // Down, or a NAPI of the queue set before an `ethtool -L`/`-G` rebuild still on a poll list.
+    if (!this.running || v === undefined || v.napi !== napi) {
       napiCompleteDone(napi, 0);
       return 0;
     }
