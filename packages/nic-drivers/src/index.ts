@@ -6,3 +6,4 @@
 export { loopback, createLoopback, LOOPBACK_MTU, type LoopbackOptions } from './loopback/loopback.js';
 export { veth, createVethPair, vethPeer, type VethSpec, type VethEndSpec, type VethPriv } from './veth/veth.js';
 export { vlan, createVlan, type VlanSpec, type VlanProtocol, type VlanPriv } from './vlan/vlan.js';
+export { createWirePair, type WireSpec, type WireEndSpec, type WirePriv } from './wire/wire.js';
