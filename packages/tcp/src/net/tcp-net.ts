@@ -81,6 +81,8 @@ export class TcpNet {
   /** RFC 5961 challenge-ACK budget: the second it was refilled and what is left (`net->ipv4.tcp_challenge_*`). */
   challengeStamp = 0;
   challengeCount = 0;
+  /** What TCP printed to the kernel log (`net_info_ratelimited`: "Possible SYN flooding ..."), newest last. */
+  readonly kernelLog: string[] = [];
 
   constructor(readonly ns: NetNamespace) {
     this.cc = new NsCongestion(worldCongestionRegistry(ns.world));

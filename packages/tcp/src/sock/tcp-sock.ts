@@ -24,6 +24,7 @@ import type { TcpEndpoint } from '../net/endpoint.js';
 import { TCP_CLOSE, TCP_LISTEN } from './states.js';
 import { SockTimerOwner } from './timer-hooks.js';
 import { tcpTsqWrite } from '../output/write-xmit.js';
+import type { SynqOverflowStamp } from '../syncookies/index.js';
 import { TsqSock, skbStillInHostQueue, tcpSmallQueueCheck, tsqReleaseCb } from '../tsq/index.js';
 import { tcpTrimForRetransmit } from '../output/tso.js';
 import { after } from '../receive/seq.js';
@@ -188,6 +189,9 @@ export class TcpSock {
   maxAckBacklog = 0;
   readonly acceptQueue: TcpSock[] = [];
   synQueueLen = 0;
+  /** SYN cookies: when this listener last sent one (`rx_opt.ts_recent_stamp`; null: never) and `synflood_warned`. */
+  synqOverflow: SynqOverflowStamp | null = null;
+  synfloodWarned = false;
   /** The listener this child came from until accept() takes it. */
   parent: TcpSock | null = null;
   /** TCP_DEFER_ACCEPT in seconds (0: off). */
