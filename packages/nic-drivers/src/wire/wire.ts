@@ -32,13 +32,17 @@ import {
 
 /** One end of a wire pair. */
 export interface WireEndSpec {
+  /** Interface name in its namespace. */
   name: string;
   /** Namespace of this end (the peer's defaults to the first end's). */
   netns?: NetNamespace;
+  /** MTU (default 1500). */
   mtu?: number;
 }
 
+/** `createWirePair`'s arguments: the first end, its peer and the line. */
 export interface WireSpec extends WireEndSpec {
+  /** The other end. */
   peer: WireEndSpec;
   /** Line rate in bit/s, both directions (> 0). */
   rateBps: number;
@@ -50,7 +54,9 @@ export interface WireSpec extends WireEndSpec {
 
 /** Driver-private state of one end. */
 export interface WirePriv {
+  /** The other end (null once it is gone). */
   peer: NetDevice | null;
+  /** Line rate (bit/s), one-way delay (µs) and TX ring size, as created. */
   readonly rateBps: number;
   readonly delayUs: number;
   readonly ringSize: number;
@@ -58,7 +64,9 @@ export interface WirePriv {
   readonly ring: SkBuff[];
   /** Frames on the cable toward the peer, with their arrival times (ns). */
   readonly flight: SkBuff[];
+  /** When each frame in `flight` reaches the peer (ns). */
   readonly arrivals: number[];
+  /** Fires when the ring's head has been serialised / when the next frame in flight arrives. */
   wireTimer: Timer | null;
   arriveTimer: Timer | null;
 }

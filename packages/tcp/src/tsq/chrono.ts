@@ -16,6 +16,7 @@ export const TCP_CHRONO_SNDBUF_LIMITED = 3;
 /** µs per jiffy at HZ 250 (`USEC_PER_SEC / HZ`). */
 const USEC_PER_JIFFY = 4000;
 
+/** A socket's chronographs (`chrono_type`, `chrono_start`, `chrono_stat` of `struct tcp_sock`). */
 export class TcpChrono {
   /** `tp->chrono_type`, `chrono_start` (jiffies), `chrono_stat[]` (jiffies, index type − 1). */
   type = TCP_CHRONO_UNSPEC;

@@ -5,6 +5,7 @@
  */
 export const NETSTACK_TCP_MIB_GROUP = 'NetstackTcp';
 
+/** The `NetstackTcp` counters in slot order (NETSTACK_TSQ_*). */
 export const NETSTACK_TCP_MIB_FIELDS = [
   /** `tcp_small_queue_check` stopped `tcp_write_xmit` (TSQ_THROTTLED set by the limit, not by autocorking). */
   'TSQThrottled',
