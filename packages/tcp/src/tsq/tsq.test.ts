@@ -127,6 +127,17 @@ function bulk(client: TcpSocket, total: number): void {
   pump();
 }
 
+/** A bulk sender over a 10 Mbit/s line with a one-packet ring, run until TSQ throttled it with packets in the qdisc. */
+function throttledBulk() {
+  const w = wired(10_000_000, 1);
+  const { client } = connect(w);
+  bulk(client, 1_000_000);
+  const sk = client.sk;
+  const qdisc = w.devA.txQueues[0]!.qdisc;
+  for (let i = 0; i < 200 && !(sk.tsq.throttled && qdisc.qlen > 0); i++) w.world.runFor(1);
+  return { w, sk, qdisc };
+}
+
 describe('TSQ throttle and resume over a 10 Mbit/s line', () => {
   it('keeps about two buffers below TCP, counts throttles and resumes from the tasklet', () => {
     const w = wired(10_000_000, 4);
@@ -165,12 +176,7 @@ describe('TSQ throttle and resume over a 10 Mbit/s line', () => {
   });
 
   it('a TX completion queues the socket on the tsq tasklet; it sends when the tasklet runs, not in the destructor', () => {
-    const w = wired(10_000_000, 1);
-    const { client } = connect(w);
-    bulk(client, 1_000_000);
-    const sk = client.sk;
-    const qdisc = w.devA.txQueues[0]!.qdisc;
-    for (let i = 0; i < 200 && !(sk.tsq.throttled && qdisc.qlen > 0); i++) w.world.runFor(1);
+    const { w, sk, qdisc } = throttledBulk();
     expect(sk.tsq.throttled).toBe(true);
     const segs = sk.segsOut;
     // Free a queued copy as a completion would: the destructor only queues the socket.
@@ -186,12 +192,7 @@ describe('TSQ throttle and resume over a 10 Mbit/s line', () => {
   });
 
   it('a socket owned by the user when the tasklet runs sends from release_sock (TCP_TSQ_DEFERRED)', () => {
-    const w = wired(10_000_000, 1);
-    const { client } = connect(w);
-    bulk(client, 1_000_000);
-    const sk = client.sk;
-    const qdisc = w.devA.txQueues[0]!.qdisc;
-    for (let i = 0; i < 200 && !(sk.tsq.throttled && qdisc.qlen > 0); i++) w.world.runFor(1);
+    const { w, sk, qdisc } = throttledBulk();
     sk.lock();
     const segs = sk.segsOut;
     consumeSkb(qdisc.dequeue()!);

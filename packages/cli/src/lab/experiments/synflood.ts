@@ -13,12 +13,11 @@
  * (198.18.0.0/15) leave and vanish there.
  */
 import { ETH_P_IP, csumFold, csumPartial, devQueueXmit, ethHeaderPush, writeU16, writeU32, type NetDevice, type World } from '@netstack/core';
-import { createVethPair } from '@netstack/nic-drivers';
+import { createVethPair, loopback } from '@netstack/nic-drivers';
 import { getIpv4, ipv4 } from '@netstack/ipv4';
 import { TcpSocket, tcpNet } from '@netstack/tcp';
-import { loopback } from '@netstack/nic-drivers';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
-import { drainOnReadable, keepSending, listenOn, quantile, wiredHosts } from './two-hosts.js';
+import { drainOnReadable, keepSending, listenOn, quantile, round, wiredHosts } from './two-hosts.js';
 
 export interface SynfloodRunOptions {
   seed: number;
@@ -157,8 +156,6 @@ export function runSynfloodScenario(o: SynfloodRunOptions): SynfloodRunResult {
     kernelLog: [...tcpNet(server).kernelLog],
   };
 }
-
-const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export const synfloodExperiment: Experiment = {
   name: 'synflood',

@@ -13,7 +13,7 @@
  */
 import { TcpSocket } from '@netstack/tcp';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
-import { drainOnReadable, keepSending, listenOn, quantile, wiredHosts } from './two-hosts.js';
+import { drainOnReadable, keepSending, listenOn, quantile, round, wiredHosts } from './two-hosts.js';
 
 export interface TsqRunOptions {
   seed: number;
@@ -107,8 +107,6 @@ export function runTsqScenario(o: TsqRunOptions): TsqRunResult {
     autoCorking: sender.snmp.get('TcpExtTCPAutoCorking'),
   };
 }
-
-const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export const tsqExperiment: Experiment = {
   name: 'tsq',

@@ -105,3 +105,8 @@ export function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 }
+
+/** `x` rounded to `d` decimals, for tables. */
+export function round(x: number, d = 1): number {
+  return Math.round(x * 10 ** d) / 10 ** d;
+}
