@@ -97,6 +97,8 @@ export interface VxlanFdbConfig {
   /** `maxaddress`: most entries (0: no limit). */
   maxAddress: number;
   now: () => number;
+  /** Called when an entry that can age out appears (the device then runs its ageing scan). */
+  dynamicAdded?: () => void;
 }
 
 export class VxlanFdb {
@@ -111,6 +113,12 @@ export class VxlanFdb {
   /** Entries, newest first (the order `bridge fdb show` lists them in). */
   list(): VxlanFdbEntry[] {
     return [...this.entries.values()].reverse();
+  }
+
+  /** Some entry can age out (neither permanent nor static). */
+  hasDynamic(): boolean {
+    for (const f of this.entries.values()) if ((f.state & (NUD_PERMANENT | NUD_NOARP)) === 0) return true;
+    return false;
   }
 
   /** The entry for a MAC in text form, if any. */
@@ -200,6 +208,7 @@ export class VxlanFdb {
       updated: now,
       used: now,
     });
+    this.cfg.dynamicAdded?.();
     return SKB_NOT_DROPPED_YET;
   }
 
@@ -280,6 +289,7 @@ export class VxlanFdb {
       if (op === 'replace' && isBumMac(mac)) throw new NetError('EOPNOTSUPP', 'cannot replace a multicast or all-zeros entry');
       if (this.full()) throw new NetError('ENOSPC', `fdb full (maxaddress ${this.cfg.maxAddress})`);
       this.entries.set(key, { mac, state, flags: NTF_SELF, remotes: [rd], updated: now, used: now });
+      if ((state & (NUD_PERMANENT | NUD_NOARP)) === 0) this.cfg.dynamicAdded?.();
       return;
     }
     if (op === 'add') throw new NetError('EEXIST', `fdb entry for ${req.mac} exists`);
@@ -287,6 +297,7 @@ export class VxlanFdb {
     if (f.state !== state) {
       f.state = state;
       f.updated = now;
+      if ((state & (NUD_PERMANENT | NUD_NOARP)) === 0) this.cfg.dynamicAdded?.();
     }
     if (op === 'replace') {
       if (isBumMac(f.mac)) throw new NetError('EOPNOTSUPP', 'cannot replace non-unicast fdb entries');

@@ -190,7 +190,7 @@ const vxlanOps: NetDeviceOps = {
     const underlay = priv.factory({ local: priv.local, port: priv.dstPort, ttl: priv.ttl, handlers: priv.handlers });
     priv.underlay = underlay;
     priv.ready = underlay.ready;
-    priv.ageTimer.arm(FDB_AGE_INTERVAL_NS);
+    if (priv.fdb.hasDynamic()) priv.ageTimer.arm(FDB_AGE_INTERVAL_NS);
   },
   /** `vxlan_stop`: close the socket, stop ageing, forget learned entries (`vxlan_flush(vxlan, false)`). */
   stop(dev) {
@@ -300,15 +300,20 @@ export function createVxlan(ns: NetNamespace, spec: VxlanSpec): NetDevice {
   const remote = parseUnicast('remote', spec.remote);
   const addr = typeof spec.address === 'string' ? parseMac(spec.address) : (spec.address ?? randomEtherAddr((b) => ns.random.fill(b)));
   const scheduler = ns.world.scheduler;
-  const fdb = new VxlanFdb({ vni, port: dstPort, maxAddress, now: () => scheduler.now() });
-  if (remote !== 0) fdb.addDefaultRemote(remote);
-
   let dev: NetDevice | null = null;
+  // vxlan_cleanup every 10 s, but only while some entry can age out: an idle device has no timer
+  // pending (so virtual time can go idle), which changes nothing a user can see.
   const ageTimer = scheduler.createTimer(() => {
     if (dev === null || !dev.isUp) return;
     fdb.age(scheduler.now(), ageing * NSEC_PER_SEC);
-    ageTimer.arm(FDB_AGE_INTERVAL_NS);
+    if (fdb.hasDynamic()) ageTimer.arm(FDB_AGE_INTERVAL_NS);
   });
+  const armAgeing = (): void => {
+    if (dev !== null && dev.isUp && !ageTimer.pending) ageTimer.arm(FDB_AGE_INTERVAL_NS);
+  };
+  const fdb = new VxlanFdb({ vni, port: dstPort, maxAddress, now: () => scheduler.now(), dynamicAdded: armAgeing });
+  if (remote !== 0) fdb.addDefaultRemote(remote);
+
   const priv: VxlanPriv = {
     vni,
     dstPort,
