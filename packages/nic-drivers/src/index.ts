@@ -6,6 +6,7 @@
 export { loopback, createLoopback, LOOPBACK_MTU, type LoopbackOptions } from './loopback/loopback.js';
 export { veth, createVethPair, vethPeer, type VethSpec, type VethEndSpec, type VethPriv } from './veth/veth.js';
 export { vlan, createVlan, type VlanSpec, type VlanProtocol, type VlanPriv } from './vlan/vlan.js';
+// VXLAN devices (RFC 7348) over node:dgram or a simulated underlay, their FDB and wire format.
 export {
   vxlan,
   createVxlan,

@@ -66,7 +66,9 @@ describe('dgramUnderlay (node:dgram)', () => {
     dev.open();
     open.push(dev);
     await vxlanReady(dev);
-    const sendOne = (): void => devQueueXmit(frame(world.pool, { dst: 'ff:ff:ff:ff:ff:ff', src: dev.addr, dev }));
+    const sendOne = (): void => {
+      devQueueXmit(frame(world.pool, { dst: 'ff:ff:ff:ff:ff:ff', src: dev.addr, dev }));
+    };
     sendOne();
     await until(() => seen.length === 1);
     await sleep(50); // the flow's socket binds meanwhile
