@@ -88,6 +88,7 @@ describe('dgramUnderlay (node:dgram)', () => {
     await new Promise<void>((r) => holder.bind(port, '127.0.0.1', r));
     const world = new World({ clock: 'real' });
     const dev = createVxlan(world.createNamespace('n'), { vni: 1, local: '127.0.0.1', dstPort: port });
+    await expect(vxlanReady(dev)).rejects.toMatchObject({ code: 'ENETDOWN' });
     dev.open();
     open.push(dev);
     await expect(vxlanReady(dev)).rejects.toMatchObject({ code: 'EADDRINUSE' });

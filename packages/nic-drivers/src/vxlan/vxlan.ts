@@ -174,6 +174,14 @@ function withHeadroom(skb: SkBuff): SkBuff {
   return copy;
 }
 
+/** Close the socket, stop ageing and flush the FDB (only dynamic entries unless `all`). */
+function shutdown(priv: VxlanPriv, all: boolean): void {
+  priv.underlay?.close();
+  priv.underlay = null;
+  priv.ageTimer.cancel();
+  priv.fdb.flush(all);
+}
+
 const vxlanOps: NetDeviceOps = {
   /** `vxlan_open`: open the socket (`vxlan_sock_add`) and start the ageing scan. */
   open(dev) {
@@ -194,11 +202,7 @@ const vxlanOps: NetDeviceOps = {
   },
   /** `vxlan_stop`: close the socket, stop ageing, forget learned entries (`vxlan_flush(vxlan, false)`). */
   stop(dev) {
-    const priv = privOf(dev);
-    priv.underlay?.close();
-    priv.underlay = null;
-    priv.ageTimer.cancel();
-    priv.fdb.flush(false);
+    shutdown(privOf(dev), false);
   },
   /** `vxlan_change_mtu`: no larger than the underlay's MTU minus the 50 bytes of encapsulation. */
   changeMtu(dev, mtu) {
@@ -259,12 +263,9 @@ const vxlanOps: NetDeviceOps = {
     for (; unsent > 0; unsent--) net.countDrop(DropReason.VXLAN_NO_REMOTE);
     return NETDEV_TX_OK;
   },
+  /** `vxlan_uninit`: the permanent entries (the default remote included) go too. */
   uninit(dev) {
-    const priv = privOf(dev);
-    priv.underlay?.close();
-    priv.underlay = null;
-    priv.ageTimer.cancel();
-    priv.fdb.flush(true);
+    shutdown(privOf(dev), true);
   },
 };
 
@@ -377,7 +378,9 @@ export function vxlanFdb(dev: NetDevice): VxlanFdb {
 
 /** Settles when the device's UDP socket is bound (after `dev.open()`), or rejects with the bind error (EADDRINUSE, ...). */
 export function vxlanReady(dev: NetDevice): Promise<void> {
-  return vxlanPriv(dev).ready;
+  const priv = vxlanPriv(dev);
+  if (!dev.isUp) return Promise.reject(new NetError('ENETDOWN', `${dev.name} is down: no socket to wait for`));
+  return priv.ready;
 }
 
 /** The `vxlan ...` line of `ip -d link show DEV`, as iproute2 prints it. */
