@@ -27,3 +27,20 @@ export { SimWire, WIRE_OVERHEAD_BYTES, type SimWireOptions } from './sim-nic/wir
 export type { SimNicCoalesce } from './sim-nic/vector.js';
 export type { RxCsumMode } from './sim-nic/hw-frame.js';
 export { createWirePair, type WireSpec, type WireEndSpec, type WirePriv } from './wire/wire.js';
+// VXLAN devices (RFC 7348) over node:dgram or a simulated underlay, their FDB and wire format.
+export {
+  vxlan,
+  createVxlan,
+  vxlanFdb,
+  vxlanReady,
+  vxlanLinkInfo,
+  VXLAN_FDB_AGE_DEFAULT,
+  type VxlanSpec,
+  type VxlanPriv,
+} from './vxlan/vxlan.js';
+export { VxlanFdb, NTF_SELF, macKey, type VxlanFdbEntry, type VxlanFdbRequest, type VxlanRdst, type VxlanFdbConfig } from './vxlan/vxlan-fdb.js';
+export * from './vxlan/vxlan-header.js';
+export { udpFlowSrcPort, DEFAULT_LOCAL_PORT_RANGE } from './vxlan/src-port.js';
+export type { VxlanUnderlay, VxlanUnderlayFactory, VxlanUnderlayHandlers, VxlanUnderlayOptions } from './vxlan/underlay.js';
+export { dgramUnderlay, type DgramUnderlayOptions } from './vxlan/dgram-underlay.js';
+export { VxlanUnderlayNetwork, type UnderlayDatagram } from './vxlan/memory-underlay.js';
