@@ -18,6 +18,8 @@ import type { Scheduler } from '../time/scheduler.js';
 import { VirtualScheduler } from '../time/virtual-scheduler.js';
 import { RealScheduler } from '../time/real-scheduler.js';
 import { CLOCK, SCHEDULER, SKB_POOL, WORLD } from './tokens.js';
+import type { CostCharger, CostModel } from '../cost/cost-model.js';
+import { CpuTime } from '../cost/cpu-time.js';
 import { NetNamespace } from './net-namespace.js';
 import type { Plugin } from './plugin.js';
 
@@ -28,6 +30,8 @@ export interface WorldOptions {
   cpus?: number;
   /** `virtual` (default): deterministic discrete-event time. `real`: wall clock, for real links. */
   clock?: 'virtual' | 'real';
+  /** CPU cost model (virtual time only): each stage charges its CPU time. Default none. */
+  costModel?: CostModel;
 }
 
 /** World-wide events. */
@@ -58,6 +62,10 @@ export class World {
   readonly qdiscRun: (txq: NetdevQueue) => void = qdiscRun;
   /** Orders trace records across namespaces. */
   readonly traceSequence: TraceSequence = { next: 0 };
+  /** @internal The charging hooks' target (`cost.charge(stage, bytes)`); null: one branch, nothing charged. */
+  cost: CostCharger | null = null;
+  /** The cost model at work (per-stage totals), or null. */
+  cpuTime: CpuTime | null = null;
   /** CPU whose context runs now (softirqs set it; user calls run on CPU 0 unless `onCpu` says otherwise). */
   currentCpu = 0;
 
@@ -86,6 +94,34 @@ export class World {
     this.registerCoreSysctls();
     this.cpus = Array.from({ length: cpus }, (_, i) => new SoftnetData(this, i));
     this.pool.setFreeObserver((skb, reason, net) => this.onFree(skb, reason, net));
+    if (options.costModel !== undefined) this.setCostModel(options.costModel);
+  }
+
+  /**
+   * Turn the CPU cost model on (or off with null): from now on every stage charges the CPU that
+   * runs it (`softnet_data.busyUntil`/`busyNs`), softirqs wait for a busy CPU, and
+   * `netdev_budget_usecs` counts CPU time. Virtual time only (in real time the cost is the JS
+   * time actually spent). Switching models keeps the CPUs' accumulated time.
+   */
+  setCostModel(model: CostModel | null): void {
+    const sched = this.virtual;
+    if (model === null) {
+      this.cost = this.cpuTime = null;
+      sched.localClock = null;
+      return;
+    }
+    const cpuTime = new CpuTime(this, sched, model);
+    this.cost = this.cpuTime = cpuTime;
+    sched.localClock = cpuTime;
+  }
+
+  /**
+   * Let `profiler` see every charge (stage and bytes) without any effect on time: how
+   * `netstack lab calibrate` measures stages. Replaces a cost model; null removes it.
+   */
+  setCostProfiler(profiler: CostCharger | null): void {
+    if (this.cpuTime !== null) this.setCostModel(null);
+    this.cost = profiler;
   }
 
   /** Create a namespace and install `plugins` in it. */
