@@ -116,12 +116,12 @@ export class World {
   }
 
   /**
-   * Let `profiler` see every charge (stage and bytes) without any effect on time: how
-   * `netstack lab calibrate` measures stages. Replaces a cost model; null removes it.
+   * Let `profiler` see every charge (stage and bytes) in place of the cost model's accounting:
+   * how `netstack lab calibrate` measures stages. A model set before stays (`cpuTime`), and the
+   * profiler may pass charges on to it so that time still moves; null gives charges back to it.
    */
   setCostProfiler(profiler: CostCharger | null): void {
-    if (this.cpuTime !== null) this.setCostModel(null);
-    this.cost = profiler;
+    this.cost = profiler ?? this.cpuTime;
   }
 
   /** Create a namespace and install `plugins` in it. */
@@ -201,6 +201,11 @@ export class World {
   /** Run pending softirqs and tasklets now, without advancing time (either clock). */
   drain(): number {
     return this.scheduler.drain();
+  }
+
+  /** The event loop's time in ns: `scheduler.now()` on a CPU still busy (cost model) may be later. */
+  globalNow(): number {
+    return this.scheduler instanceof VirtualScheduler ? this.scheduler.globalNow() : this.scheduler.now();
   }
 
   /** `/proc/net/softnet_stat`. */
