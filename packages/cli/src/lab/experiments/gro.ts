@@ -4,9 +4,8 @@
  * over veth on one CPU, in virtual time with the CPU cost model: GRO + GSO on (`ethtool -K eth0
  * tso off gro on`: MSS frames on the link, merged before IP) vs off (`tso off gso off gro off`).
  */
-import { loadCostModel } from '../calibrate/calibration-file.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
-import { runBulk, type BulkResult } from './scenarios/tcp-bulk.js';
+import { runBulkVariants, type BulkResult } from './scenarios/tcp-bulk.js';
 
 const MIB = 1024 * 1024;
 
@@ -22,16 +21,9 @@ export const experiment: Experiment = {
   name: 'gro',
   summary: 'TCP bulk with GRO+GSO on vs off: throughput, packets up the stack, their size, CPU per byte',
   run(ctx: ExperimentContext): ExperimentResult {
-    const model = ctx.costModel ?? loadCostModel();
     const warmMs = ctx.quick ? 2 : 5;
     const measureMs = ctx.quick ? 5 : 30;
-    const variants = [
-      { label: 'off', gro: false },
-      { label: 'on', gro: true },
-    ];
-    const results = variants.map((v, i) =>
-      runBulk({ seed: ctx.seed, cpus: 1, flows: 1, gro: v.gro, model, warmMs, measureMs, onProgress: (f) => ctx.progress(Math.round((i + f) * 100), variants.length * 100) }),
-    );
+    const results = runBulkVariants(ctx, [{ cpus: 1, flows: 1, gro: false }, { cpus: 1, flows: 1, gro: true }], warmMs, measureMs);
     const [off, on] = results as [BulkResult, BulkResult];
     const row = (label: string, r: BulkResult) => [
       label,

@@ -5,9 +5,8 @@
  * without RPS every packet is handled on the CPU that received it; with `rps_cpus = f` the
  * flow hash spreads the protocol work over the four CPUs' backlogs.
  */
-import { loadCostModel } from '../calibrate/calibration-file.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
-import { runBulk, type BulkResult } from './scenarios/tcp-bulk.js';
+import { runBulkVariants, type BulkResult } from './scenarios/tcp-bulk.js';
 
 const CPUS = 4;
 const FLOWS = 8;
@@ -22,16 +21,9 @@ export const experiment: Experiment = {
   name: 'rps',
   summary: 'RPS off vs on for a single-queue receiver with 4 CPUs: per-CPU load, throughput',
   run(ctx: ExperimentContext): ExperimentResult {
-    const model = ctx.costModel ?? loadCostModel();
     const warmMs = ctx.quick ? 2 : 5;
     const measureMs = ctx.quick ? 5 : 20;
-    const variants = [
-      { label: 'off', rpsCpus: 0 },
-      { label: 'on (f)', rpsCpus: 0xf },
-    ];
-    const results = variants.map((v, i) =>
-      runBulk({ seed: ctx.seed, cpus: CPUS, flows: FLOWS, gro: false, rpsCpus: v.rpsCpus, model, warmMs, measureMs, onProgress: (f) => ctx.progress(Math.round((i + f) * 100), variants.length * 100) }),
-    );
+    const results = runBulkVariants(ctx, [0, 0xf].map((rpsCpus) => ({ cpus: CPUS, flows: FLOWS, gro: false, rpsCpus })), warmMs, measureMs);
     const [off, on] = results as [BulkResult, BulkResult];
     const pct = (l: number): number => Math.round(l * 100);
     const row = (label: string, r: BulkResult) => [label, ...r.load.map(pct), cpusInUse(r.load), r.gbps];

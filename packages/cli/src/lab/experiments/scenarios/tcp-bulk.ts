@@ -12,6 +12,8 @@ import { World, setRpsCpus, type CostCharger, type CostModel, type NetDevice } f
 import { createVethPair, loopback, veth } from '@netstack/nic-drivers';
 import { getIpv4, ipv4 } from '@netstack/ipv4';
 import { TcpSocket, tcp } from '@netstack/tcp';
+import { loadCostModel } from '../../calibrate/calibration-file.js';
+import type { ExperimentContext } from '../experiment.js';
 
 /** Size of one write() on a sending socket. */
 const WRITE_BYTES = 64 * 1024;
@@ -181,4 +183,18 @@ export function runBulk(spec: BulkSpec): BulkResult {
     wallMs: performance.now() - wall0,
     windowWallMs,
   };
+}
+
+/** The parts of a BulkSpec an experiment varies; the rest comes from its context. */
+export type BulkVariant = Omit<BulkSpec, 'seed' | 'model' | 'profiler' | 'onWindow' | 'onProgress' | 'warmMs' | 'measureMs'>;
+
+/**
+ * Run each variant with the context's seed and cost model (the committed calibration when it
+ * has none), `warmMs` then `measureMs` of virtual time, reporting progress across all of them.
+ */
+export function runBulkVariants(ctx: ExperimentContext, variants: readonly BulkVariant[], warmMs: number, measureMs: number): BulkResult[] {
+  const model = ctx.costModel ?? loadCostModel();
+  return variants.map((v, i) =>
+    runBulk({ ...v, seed: ctx.seed, model, warmMs, measureMs, onProgress: (f) => ctx.progress(Math.round((i + f) * 100), variants.length * 100) }),
+  );
 }
