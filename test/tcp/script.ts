@@ -29,6 +29,9 @@ export interface SegSpec {
   dport?: number;
   /** The IP TOS byte (its low two bits are the ECN field). */
   tos?: number;
+  /** A Fast Open option (kind 34): 'request' (empty) or the cookie; `fastopenExp` for kind 254. */
+  fastopen?: Uint8Array | 'request';
+  fastopenExp?: boolean;
 }
 
 export interface Captured {
@@ -172,6 +175,11 @@ export class TcpScript {
         o.sackBlocks[2 * i] = (this.isn + s) >>> 0;
         o.sackBlocks[2 * i + 1] = (this.isn + e) >>> 0;
       });
+    }
+    if (spec.fastopen !== undefined) {
+      o.fastopenLen = spec.fastopen === 'request' ? 0 : spec.fastopen.length;
+      o.fastopenBuf = spec.fastopen === 'request' ? new Uint8Array(0) : spec.fastopen;
+      o.fastopenExp = spec.fastopenExp === true;
     }
     const len = payload?.length ?? spec.len ?? 0;
     const hl = 20 + tcpOptionsLen(o);

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError } from 'commander';
+import { addHostCommand } from './host/command.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -51,7 +52,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
 
   const walkthrough = program
     .command('walkthrough')
-    .summary('walk one frame (with "ping", one ping across a router; with "bridge", frames through a switch; with "tcp", a TCP connection and one read) through the stack, stage by stage')
+    .summary('walk one frame (with "ping", one ping across a router; with "bridge", frames through a switch; with "tcp", a TCP connection and one read; with "tfo", a TCP Fast Open request) through the stack, stage by stage')
     .description(
       'Without a scenario: send a hello frame from host-a to host-b over a veth pair and print its walk through the ' +
         'stack (dev_queue_xmit, driver, backlog, NET_RX/NAPI, ETH_P_ALL tap, rx_handler, protocol ' +
@@ -65,9 +66,11 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
         'With "tcp": a TCP connection from client to server over a veth pair and one read: the handshake segments, ' +
         'the socket lookup (established table, then listener), the backlog while a user call owns the socket, the ' +
         'receive queue, the wake-up (onReadable) and read(), then ss -tani and the TCP counters. ' +
+        'With "tfo": two requests with TCP Fast Open over a link with a 20 ms RTT: the cookie request, then the ' +
+        'cookie and the request in the SYN, the child made at the SYN, the data read before the final ACK. ' +
         'Every line comes from the packet trace or the counters of the run, in virtual time.',
     )
-    .argument('[scenario]', 'hello (default), ping, bridge or tcp')
+    .argument('[scenario]', 'hello (default), ping, bridge, tcp or tfo')
     .showHelpAfterError('(see netstack walkthrough --help)')
     .option('--seed <n>', 'seed of the World (MAC addresses and every other random number)', intArg(0, MAX_SEED))
     .option('--cpus <n>', 'number of simulated CPUs (hello)', intArg(1, 256), 1)
@@ -95,7 +98,13 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
         process.stdout.write(opts.json === true ? result.json : result.text);
         return;
       }
-      if (which !== 'hello') cmd.error(`error: unknown walkthrough '${which}' (hello, ping, bridge or tcp)`);
+      if (which === 'tfo') {
+        const { runTfoWalkthrough } = await import('./walkthrough/tfo-walkthrough.js');
+        const result = runTfoWalkthrough({ ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+        process.stdout.write(opts.json === true ? result.json : result.text);
+        return;
+      }
+      if (which !== 'hello') cmd.error(`error: unknown walkthrough '${which}' (hello, ping, bridge, tcp or tfo)`);
       if (opts.cpu >= opts.cpus) cmd.error(`error: option '--cpu <n>' must be below --cpus (${opts.cpus}), got ${opts.cpu}`);
       const { runWalkthrough, walkthroughJson } = await import('./walkthrough/walkthrough.js');
       const result = runWalkthrough({ seed: opts.seed ?? 1, cpus: opts.cpus, cpu: opts.cpu });
@@ -164,7 +173,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
     .summary('list the experiments `lab run` knows')
     .action(async () => {
       const { EXPERIMENTS } = await import('./lab/experiments/index.js');
-      for (const [name, load] of Object.entries(EXPERIMENTS)) process.stdout.write(`${name.padEnd(10)} ${(await load()).experiment.summary}\n`);
+      for (const [name, load] of Object.entries(EXPERIMENTS)) process.stdout.write(`${name.padEnd(10)} ${(await load()).summary}\n`);
     });
   lab
     .command('calibrate')
@@ -191,6 +200,7 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
       process.stdout.write(`Method: ${calibration.source.method}\nWritten to ${opts.out}\n`);
     });
 
+  addHostCommand(program);
   return program;
 }
 

@@ -43,6 +43,20 @@ export { netdevUpperDevLink, netdevUpperDevUnlink, MAX_NEST_DEV } from './netdev
 
 export * from './napi/napi.js';
 export { SoftnetData } from './napi/softnet.js';
+export { NapiHash, NR_CPUS, MIN_NAPI_ID, napiIdValid, skbMarkNapiId } from './napi/napi-hash.js';
+export {
+  BUSY_POLL_BUDGET,
+  BUSY_POLL_STEP_NS,
+  BusyPoller,
+  NapiBusyLoop,
+  skBusyLoop,
+  skCanBusyLoop,
+  skMarkNapiId,
+  skMarkNapiIdOnce,
+  type BusyPollMode,
+  type BusyPollerOptions,
+} from './napi/busy-poll.js';
+export * from './sock/sock-core.js';
 
 export {
   OffloadRegistry,
@@ -179,3 +193,17 @@ export { RssIndirTable, RSS_INDIR_TABLE_SIZE, ethtoolRxfhIndirDefault } from './
 export * from './rss/rss.js';
 export { formatEthtoolRxfh, formatIndirTable, type EthtoolRxfhTextOptions } from './rss/ethtool-text.js';
 export { setRpsCpus, writeRpsCpus, rpsCpusText } from './rx/rps.js';
+export {
+  RPS_NO_CPU,
+  RpsSockFlowTable,
+  RpsDevFlowTable,
+  SteeringState,
+  rfsSlot,
+  rpsRecordSockFlow,
+  sockRpsRecordFlow,
+  sockRpsSaveRxhash,
+  setRpsFlowCnt,
+  writeRpsFlowCnt,
+  rpsFlowCntText,
+} from './rx/rfs.js';
+export { getXpsQueue, skbTxHash, netdevPickTx, setXpsCpus, setXpsRxqs, writeXpsCpus, writeXpsRxqs, xpsCpusText, xpsRxqsText } from './tx/xps.js';

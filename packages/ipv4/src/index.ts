@@ -7,7 +7,7 @@
 export { ipv4, getIpv4, IPV4_STACK } from './plugin.js';
 export { Ipv4Stack, type RouteGetResult } from './ipv4-stack.js';
 export { Ipv4L3 } from './l3.js';
-export { ping, type PingOptions, type PingReply, type PingError, type PingResult } from './ping.js';
+export { ping, PingSession, type PingOptions, type PingReply, type PingError, type PingResult } from './ping.js';
 export * from './stack-types.js';
 
 export { Devinet, type AddrEvent, type AddrListener } from './devinet/devinet.js';

@@ -31,6 +31,9 @@ import {
   inetAddrWords,
   kfreeSkb,
   skbOrphan,
+  skMarkNapiId,
+  skMarkNapiIdOnce,
+  sockRpsSaveRxhash,
   type IcmpErrorInfo,
   type InetAddrWords,
   type InetProtocol,
@@ -171,6 +174,12 @@ export function queueRcv(net: UdpNet, sk: UdpSocket, skb: SkBuff): number {
   }
   skbOrphan(skb);
   skb.pull(UDP_HLEN);
+  // __udp_queue_rcv_skb: a connected socket follows its flow (RFS hash, NAPI, RX queue); an
+  // unconnected one keeps the first NAPI it heard from.
+  if (sk.connected) {
+    sockRpsSaveRxhash(sk.sockCore, skb);
+    skMarkNapiId(sk.sockCore, skb);
+  } else skMarkNapiIdOnce(sk.sockCore, skb);
   const size = skb.truesize;
   const rmem = sk.rmemAlloc;
   if (rmem + size > sk.rcvbuf && rmem !== 0) {

@@ -3,7 +3,7 @@
  * it (`udp_recvmsg`, `first_packet_length`). A queued buffer has `skb.data` at the payload and the
  * sender, the local address and the arrival interface in its control block.
  */
-import { DropReason, NetError, consumeSkb, inetAddrWords, kfreeSkb, type InetAddrWords, type SkBuff } from '@netstack/core';
+import { DropReason, NetError, consumeSkb, inetAddrWords, kfreeSkb, skBusyLoop, skCanBusyLoop, type InetAddrWords, type SkBuff } from '@netstack/core';
 import { MSG_PEEK, MSG_TRUNC } from './constants.js';
 import { rmemRelease } from './memory.js';
 import { UDP_MIB } from './mib.js';
@@ -60,7 +60,12 @@ export function udpRecvmsg(sk: UdpSocket, out: Uint8Array, offset: number, info:
   sk.checkOpen();
   const err = sk.takeError();
   if (err !== null) throw new NetError(err, 'pending socket error');
-  const skb = sk.receiveQueue.peek();
+  let skb = sk.receiveQueue.peek();
+  // __skb_recv_udp: an empty queue with SO_BUSY_POLL polls the NAPI once (MSG_DONTWAIT / O_NONBLOCK).
+  if (skb === null && skCanBusyLoop(sk.sockCore)) {
+    skBusyLoop(sk.sockCore);
+    skb = sk.receiveQueue.peek();
+  }
   if (skb === null) throw new NetError('EAGAIN', 'no datagram queued');
   const ulen = skb.len;
   const room = Math.max(0, out.length - offset);

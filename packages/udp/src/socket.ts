@@ -9,7 +9,14 @@
  */
 import {
   AF_INET,
+  BusyPoller,
   NetError,
+  SockCore,
+  busyPollGetsockopt,
+  busyPollSetsockopt,
+  sockRpsRecordFlow,
+  type BusyPollSockOptName,
+  type BusyPollerOptions,
   errnoError,
   SkbQueue,
   SocketFilterSlot,
@@ -98,6 +105,10 @@ export class UdpSocket implements SockMem {
   onError: (() => void) | null = null;
   onWritable: (() => void) | null = null;
 
+  /** What net/core keeps per socket: NAPI id and busy poll, RFS flow hash, RX/TX queue (core SockCore). */
+  readonly sockCore: SockCore;
+  private poller: BusyPoller | null = null;
+
   /** Route lookup scratch, reused by every send (`inet->cork.fl`). */
   readonly flow: Flow;
   readonly mtu = { value: 0 };
@@ -117,6 +128,7 @@ export class UdpSocket implements SockMem {
     this.rcvbuf = this.net.num(this.net.sysctls.rmemDefault);
     this.sndbuf = this.net.num(this.net.sysctls.wmemDefault);
     this.filter = new SocketFilterSlot(ns.random);
+    this.sockCore = new SockCore(ns.world, () => this.receiveQueue.length !== 0);
   }
 
   /** An address argument as words: parsed text, or the caller's holder as is. */
@@ -201,6 +213,9 @@ export class UdpSocket implements SockMem {
     addrCopy(this.daddr, addr);
     this.dport = port;
     this.connected = true;
+    // ip4_datagram_connect caches the route (sk_dst_set): the TX queue choice may be remembered.
+    this.sockCore.dstCached = true;
+    this.sockCore.txQueueMapping = -1;
     this.net.table.hash4(this, this.words);
   }
 
@@ -214,6 +229,9 @@ export class UdpSocket implements SockMem {
     addrClear(this.daddr);
     this.dport = 0;
     this.boundDevIf = 0;
+    // sk_dst_reset → sk_tx_queue_clear.
+    this.sockCore.dstCached = false;
+    this.sockCore.txQueueMapping = -1;
     this.net.table.unhash4(this);
     if ((this.userlocks & SOCK_BINDADDR_LOCK) === 0) {
       addrClear(this.saddr);
@@ -346,11 +364,13 @@ export class UdpSocket implements SockMem {
    * the errors.
    */
   sendTo(data: Uint8Array, address: InetAddrWords | string, port: number, offset = 0, length = data.length - offset): number {
+    sockRpsRecordFlow(this.sockCore, this.connected);
     return udpSendmsg(this, this.sendScratch, data, offset, length, this.addr(address), port);
   }
 
   /** `send()` on a connected socket (EDESTADDRREQ otherwise). */
   send(data: Uint8Array, offset = 0, length = data.length - offset): number {
+    sockRpsRecordFlow(this.sockCore, this.connected);
     return udpSendmsg(this, this.sendScratch, data, offset, length, null, 0);
   }
 
@@ -360,7 +380,32 @@ export class UdpSocket implements SockMem {
    * after a port unreachable on a connected socket) is thrown once, before any data.
    */
   recvFrom(out: Uint8Array, info: RecvInfo | null = null, flags = 0, offset = 0): number {
+    // inet_recvmsg: RFS learns the CPU the application reads on.
+    sockRpsRecordFlow(this.sockCore, this.connected);
     return udpRecvmsg(this, out, offset, info, flags);
+  }
+
+  /** SOL_SOCKET busy-poll options: SO_BUSY_POLL, SO_PREFER_BUSY_POLL, SO_BUSY_POLL_BUDGET. */
+  setsockopt(name: BusyPollSockOptName, value: number | boolean): void {
+    this.checkOpen();
+    busyPollSetsockopt(this.sockCore, name, value);
+  }
+
+  /** The same, and SO_INCOMING_NAPI_ID. */
+  getsockopt(name: BusyPollSockOptName): number {
+    this.checkOpen();
+    return busyPollGetsockopt(this.sockCore, name);
+  }
+
+  /**
+   * A reader that spins instead of sleeping: busy polls the socket's NAPI (virtual time advances
+   * in steps, see core's BusyPoller) until a datagram is queued or SO_BUSY_POLL µs passed, then
+   * calls `done(readable)`; read with `recvFrom` then (or wait for `onReadable`).
+   */
+  busyWait(done: (readable: boolean) => void, opts?: BusyPollerOptions): void {
+    this.checkOpen();
+    if (this.poller === null || opts !== undefined) this.poller = new BusyPoller(this.sockCore, opts);
+    this.poller.start(done);
   }
 
   /** `ioctl(SIOCINQ)`: length of the next datagram, -1 when none is queued. */
@@ -381,6 +426,7 @@ export class UdpSocket implements SockMem {
   close(): void {
     this.checkOpen();
     this.closed = true;
+    this.poller?.cancel();
     this.net.table.remove(this);
     this.connected = false;
     purgeReceiveQueue(this);

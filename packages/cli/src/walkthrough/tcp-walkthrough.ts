@@ -106,7 +106,7 @@ interface Segment {
 }
 
 /** The TCP segment of an IPv4 packet at its network header, summarised as tcpdump -S would. */
-function parseSegment(skb: SkBuff): Segment | null {
+export function parseSegment(skb: SkBuff): Segment | null {
   const b = skb.buf;
   const nh = skb.networkHeader;
   if (b[nh + 9] !== 6) return null;
@@ -127,7 +127,9 @@ function parseSegment(skb: SkBuff): Segment | null {
   text += `, win ${seg.win}`;
   if (flags & 0x02) {
     const o = tcpPkg.tcpParseOptions(b, t + 20, doff - 20, true, tcpPkg.newTcpOptions());
-    const opts = [o.mss !== 0 ? `mss ${o.mss}` : '', o.sackOk ? 'sackOK' : '', o.sawTstamp ? 'TS' : '', o.wscaleOk ? `wscale ${o.wscale}` : ''].filter((s) => s !== '');
+    // tcpdump's names: "tfo cookiereq" for an empty Fast Open option, "tfo cookie <hex>" for a cookie.
+    const tfo = o.fastopenLen === 0 ? 'tfo cookiereq' : o.fastopenLen > 0 ? `tfo cookie ${Buffer.from(o.fastopenBuf.subarray(o.fastopenOff, o.fastopenOff + o.fastopenLen)).toString('hex')}` : '';
+    const opts = [o.mss !== 0 ? `mss ${o.mss}` : '', o.sackOk ? 'sackOK' : '', o.sawTstamp ? 'TS' : '', o.wscaleOk ? `wscale ${o.wscale}` : '', tfo].filter((s) => s !== '');
     text += `, options [${opts.join(',')}]`;
   }
   seg.text = `${text}, length ${seg.len}`;
@@ -137,11 +139,11 @@ function parseSegment(skb: SkBuff): Segment | null {
 /** `sk_state` names as include/net/tcp_states.h spells them (ss prints its own, see ss -tani below). */
 const KERNEL_STATE_NAMES = ['0', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'NEW_SYN_RECV'];
 
-function stateName(state: number): string {
+export function stateName(state: number): string {
   return `TCP_${KERNEL_STATE_NAMES[state] ?? String(state)}`;
 }
 
-function tuple(sk: { saddr: Uint32Array; sport: number; daddr: Uint32Array; dport: number }): string {
+export function tuple(sk: { saddr: Uint32Array; sport: number; daddr: Uint32Array; dport: number }): string {
   return `${ipWord(sk.saddr)}:${sk.sport} <-> ${ipWord(sk.daddr)}:${sk.dport}`;
 }
 
@@ -232,7 +234,7 @@ export function runTcpWalk(options: TcpWalkOptions = {}): TcpWalkRun {
 }
 
 /** Observer hooks in `ns`: segments out and in, the lookups for those in, ARP. */
-function observe(ns: NetNamespace, log: (ns: NetNamespace, stage: string, what: string) => void): () => void {
+export function observe(ns: NetNamespace, log: (ns: NetNamespace, stage: string, what: string) => void): () => void {
   const net = tcpNet(ns);
   const ops: NfHookOps[] = [];
   const add = (pf: number, hooknum: number, hook: NfHookOps['hook']): void => {

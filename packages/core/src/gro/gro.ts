@@ -22,6 +22,7 @@ import { IFF_LOOPBACK } from '../netdevice/flags.js';
 import type { NetDevice } from '../netdevice/net-device.js';
 import type { Napi } from '../napi/napi.js';
 import { offloadRegistry } from '../offload/offload.js';
+import { skbMarkNapiId } from '../napi/napi-hash.js';
 import { DropReason } from '../skb/drop-reason.js';
 import { SKB_GSO_DODGY, SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from '../skb/constants.js';
 import { kfreeSkb } from '../skb/pool.js';
@@ -191,6 +192,7 @@ function devGroReceive(gro: GroNode, skb: SkBuff): number {
  * `gro_result_t` (GRO_MERGED_FREE, GRO_HELD, GRO_NORMAL).
  */
 export function napiGroReceive(napi: Napi, skb: SkBuff): number {
+  skbMarkNapiId(skb, napi);
   if (!skb.dev!.features.has(NETIF_F.GRO)) {
     napi.world.receive(skb);
     return GRO_NORMAL;

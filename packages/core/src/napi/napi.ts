@@ -9,6 +9,10 @@ import { offloadRegistry } from '../offload/offload.js';
 export const NAPI_STATE_SCHED = 1 << 0;
 export const NAPI_STATE_MISSED = 1 << 1;
 export const NAPI_STATE_DISABLE = 1 << 2;
+/** A socket is busy polling this NAPI (`NAPI_STATE_IN_BUSY_POLL`, see busy-poll.ts). */
+export const NAPI_STATE_IN_BUSY_POLL = 1 << 6;
+/** A busy poller asked to keep the IRQ masked (`NAPI_STATE_PREFER_BUSY_POLL`, SO_PREFER_BUSY_POLL). */
+export const NAPI_STATE_PREFER_BUSY_POLL = 1 << 7;
 
 /** NAPI_POLL_WEIGHT. */
 export const NAPI_POLL_WEIGHT = 64;
@@ -35,6 +39,11 @@ export class Napi {
   /** The `gro_flush_timeout` hrtimer (`napi->timer`), created on first use, and the CPU it fires on. */
   timer: Timer | null = null;
   timerCpu = 0;
+  /** `napi_id` (napi-hash.ts): MIN_NAPI_ID and up once added by `netifNapiAdd`; 0 for backlogs. */
+  napiId = 0;
+  /** Of `polls`/`packets`: those run by a busy-polling socket rather than NET_RX. */
+  busyPolls = 0;
+  busyPollPackets = 0;
 
   constructor(
     readonly world: World,
@@ -53,11 +62,25 @@ export class Napi {
   }
 }
 
-/** `netif_napi_add`: a NAPI context for `dev`, disabled until `napiEnable`. */
+/**
+ * `netif_napi_add`: a NAPI context for `dev`, disabled until `napiEnable`, with a NAPI id in the
+ * World's table (`napi_hash_add`) so sockets and busy poll can find it.
+ */
 export function netifNapiAdd(dev: NetDevice, poll: NapiPoll, opts: { weight?: number; data?: unknown } = {}): Napi {
   const napi = new Napi(dev.net.world, dev, poll, opts.weight ?? NAPI_POLL_WEIGHT, dev.name, opts.data ?? null);
   napi.state = NAPI_STATE_DISABLE;
+  dev.net.world.napiHash.add(napi);
   return napi;
+}
+
+/** `netif_napi_del`: the NAPI goes away; its id is no longer found (busy pollers stop using it). */
+export function netifNapiDel(napi: Napi): void {
+  napi.world.napiHash.del(napi);
+}
+
+/** `napi_by_id`: the NAPI a socket's `sk_napi_id` names in `world`, or null. */
+export function napiById(world: World, napiId: number): Napi | null {
+  return world.napiHash.get(napiId);
 }
 
 export function napiEnable(napi: Napi): void {
@@ -102,6 +125,8 @@ function napiWatchdog(napi: Napi): void {
  * true when the driver may re-enable its interrupt.
  */
 export function napiCompleteDone(napi: Napi, workDone: number): boolean {
+  // A busy-polling socket owns the NAPI: it polls again and completes it itself (busy_poll_stop).
+  if (napi.state & NAPI_STATE_IN_BUSY_POLL) return false;
   const gro = napi.gro;
   let timeout = 0;
   let ret = true;
@@ -124,11 +149,14 @@ export function napiCompleteDone(napi: Napi, workDone: number): boolean {
     napi.world.currentSoftnet().listNapi(napi);
     return false;
   }
-  napi.state &= ~NAPI_STATE_SCHED;
-  if (timeout !== 0) {
-    napi.timer ??= napi.world.scheduler.createTimer(() => napiWatchdog(napi));
-    napi.timerCpu = napi.world.currentCpu;
-    napi.timer.arm(timeout);
-  }
+  napi.state &= ~(NAPI_STATE_SCHED | NAPI_STATE_PREFER_BUSY_POLL);
+  if (timeout !== 0) napiArmWatchdog(napi, timeout);
   return ret;
+}
+
+/** @internal Arm the `gro_flush_timeout` hrtimer on the current CPU (`hrtimer_start(&napi->timer)`). */
+export function napiArmWatchdog(napi: Napi, timeoutNs: number): void {
+  napi.timer ??= napi.world.scheduler.createTimer(() => napiWatchdog(napi));
+  napi.timerCpu = napi.world.currentCpu;
+  napi.timer.arm(timeoutNs);
 }

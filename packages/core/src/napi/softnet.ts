@@ -34,6 +34,9 @@ export class SoftnetData {
   timeSqueeze = 0;
   receivedRps = 0;
   flowLimitCount = 0;
+  /** Packets ever dequeued from / enqueued to `inputPktQueue` (u32): RFS's reorder guard (rx/rfs.ts). */
+  inputQueueHead = 0;
+  inputQueueTail = 0;
   /** NET_RX softirq runs (for tests and the cost model). */
   netRxRuns = 0;
   /** Cost model: this CPU is busy until then (ns), and has been busy this long in all. */
@@ -195,6 +198,7 @@ export class SoftnetData {
     const receive = this.world.receive;
     while (work < quota) {
       const skb = queue.dequeue();
+      if (skb !== null) this.inputQueueHead = (this.inputQueueHead + 1) >>> 0;
       if (skb === null) {
         // Completion flushes GRO; what goes up may queue more here, so look again.
         if (napi.gro.bitmask !== 0) {
@@ -236,6 +240,7 @@ export class SoftnetData {
     for (let n = queue.length; n > 0; n--) {
       const skb = queue.dequeue()!;
       if (skb.dev === dev) {
+        this.inputQueueHead = (this.inputQueueHead + 1) >>> 0;
         dev.stats.rx_dropped++;
         kfreeSkb(skb, DropReason.DEV_READY);
       } else queue.enqueue(skb);

@@ -3,6 +3,7 @@ import type { NetDevice } from './net-device.js';
 import { QueueStats } from './stats.js';
 import { Dql } from './dql.js';
 import type { Napi } from '../napi/napi.js';
+import type { RpsDevFlowTable } from '../rx/rfs.js';
 
 /** `__QUEUE_STATE_DRV_XOFF`: the driver stopped the queue (ring full). */
 export const QUEUE_STATE_DRV_XOFF = 1;
@@ -15,8 +16,10 @@ export class NetdevQueue {
   readonly stats = new QueueStats();
   /** Set by `dev.open()` (default qdisc) or `dev.setQdisc()`. */
   qdisc!: Qdisc;
-  /** XPS: CPUs allowed to pick this queue (bitmask; 0 = unset). */
+  /** XPS: CPUs whose packets use this queue (`xps_cpus` bitmask; 0 = unset, see tx/xps.ts). */
   xpsCpus = 0;
+  /** XPS: RX queues whose sockets' packets use this queue (`xps_rxqs` bitmask; 0 = unset). */
+  xpsRxqs = 0;
   /** Byte Queue Limits of the driver's ring (used by drivers that call the tx/bql.ts hooks). */
   readonly dql = new Dql();
 
@@ -36,6 +39,8 @@ export class NetdevRxQueue {
   napi: Napi | null = null;
   /** RPS: CPUs that may process this queue's packets (bitmask; 0 = off). */
   rpsCpus = 0;
+  /** RFS: this queue's flow table (`rps_flow_cnt`; null = off, see rx/rfs.ts). */
+  rpsFlowTable: RpsDevFlowTable | null = null;
 
   constructor(
     readonly dev: NetDevice,

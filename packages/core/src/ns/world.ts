@@ -8,6 +8,9 @@ import { SKB_CONSUMED } from '../skb/drop-reason.js';
 import type { SkBuff } from '../skb/skbuff.js';
 import { Sysctl } from '../sysctl/sysctl.js';
 import { SoftnetData } from '../napi/softnet.js';
+import { NapiHash } from '../napi/napi-hash.js';
+import { NapiBusyLoop, registerBusyPollSysctls } from '../napi/busy-poll.js';
+import { registerRfsSysctls, SteeringState } from '../rx/rfs.js';
 import { QdiscRegistry } from '../qdisc/registry.js';
 import type { NetdevQueue } from '../netdevice/queue.js';
 import { netifReceiveSkb, ReceiveState } from '../rx/receive-core.js';
@@ -60,6 +63,12 @@ export class World {
   readonly receive: (skb: SkBuff) => number = netifReceiveSkb;
   /** @internal */
   readonly qdiscRun: (txq: NetdevQueue) => void = qdiscRun;
+  /** `napi_hash`: every driver NAPI by its id (napi/napi-hash.ts). */
+  readonly napiHash = new NapiHash();
+  /** @internal RFS tables and XPS keys (rx/rfs.ts, tx/xps.ts). */
+  readonly steering = new SteeringState();
+  /** @internal Reused by non-blocking busy polls (napi/busy-poll.ts). */
+  readonly busyLoopScratch = new NapiBusyLoop();
   /** Orders trace records across namespaces. */
   readonly traceSequence: TraceSequence = { next: 0 };
   /** @internal The charging hooks' target (`cost.charge(stage, bytes)`); null: one branch, nothing charged. */
@@ -75,6 +84,9 @@ export class World {
   netdevMaxBacklog = 1000;
   devWeight = 64;
   devTxWeight = 64;
+  /** `net.core.busy_read` / `net.core.busy_poll` (µs). */
+  busyRead = 0;
+  busyPoll = 0;
   private devWeightRxBias = 1;
   private devWeightTxBias = 1;
 
@@ -261,6 +273,8 @@ export class World {
         refreshWeights();
       },
     });
+    registerBusyPollSysctls(this);
+    registerRfsSysctls(this);
     s.register({ name: 'net.core.default_qdisc', default: 'pfifo_fast', validate: (v) => (this.qdiscs.has(v) ? null : `unknown qdisc "${v}"`) });
   }
 }

@@ -16,8 +16,18 @@ import { CostStage } from '../cost/stages.js';
  */
 export function netifRx(skb: SkBuff, cpu = -1): number {
   const dev = skb.dev!;
-  const world = dev.net.world;
   if (cpu < 0) cpu = getRpsCpu(dev, skb);
+  else dev.net.world.steering.rflowTable = null;
+  return enqueueToBacklog(skb, cpu);
+}
+
+/**
+ * `enqueue_to_backlog` for the CPU `get_rps_cpu` chose (-1: this one). A packet RFS steered
+ * stamps its flow slot's `last_qtail` with its place in that backlog (`rps_input_queue_tail_save`).
+ */
+export function enqueueToBacklog(skb: SkBuff, cpu: number): number {
+  const dev = skb.dev!;
+  const world = dev.net.world;
   const sd = cpu < 0 ? world.currentSoftnet() : world.cpus[cpu]!;
   const queue = sd.inputPktQueue;
   if (world.cost !== null) world.cost.charge(CostStage.NETIF_RX, 0);
@@ -37,6 +47,12 @@ export function netifRx(skb: SkBuff, cpu = -1): number {
     return NET_RX_DROP;
   }
   queue.enqueue(skb);
+  sd.inputQueueTail = (sd.inputQueueTail + 1) >>> 0;
+  const st = world.steering;
+  if (st.rflowTable !== null) {
+    st.rflowTable.lastQtail[st.rflowIndex] = sd.inputQueueTail;
+    st.rflowTable = null;
+  }
   // The first packet of an empty queue schedules that CPU's backlog NAPI.
   if (qlen === 0 && (sd.backlog.state & NAPI_STATE_SCHED) === 0) {
     sd.backlog.state |= NAPI_STATE_SCHED;

@@ -14,7 +14,7 @@ import { VLAN_HLEN, VLAN_VID_MASK } from '../wire/vlan.js';
 import type { PacketType } from './packet-type.js';
 import { PTYPE_HASH_MASK } from './packet-type.js';
 import { RxHandlerResult, type RxHandlerContext } from './rx-handler.js';
-import { netifRx } from './netif-rx.js';
+import { enqueueToBacklog } from './netif-rx.js';
 import { getRpsCpu } from './rps.js';
 import { CostStage } from '../cost/stages.js';
 
@@ -112,7 +112,7 @@ export function netifReceiveSkb(skb: SkBuff): number {
   // netif_receive_skb_internal: RPS hands the packet to a CPU's backlog (not again from a backlog).
   if (origDev.net.world.rpsInBacklog === 0) {
     const cpu = getRpsCpu(origDev, skb);
-    if (cpu >= 0) return netifRx(skb, cpu);
+    if (cpu >= 0) return enqueueToBacklog(skb, cpu);
   }
   const net = origDev.net;
   const world = net.world;

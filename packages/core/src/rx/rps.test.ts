@@ -1,54 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { World } from '../ns/world.js';
-import { NetDevice } from '../netdevice/net-device.js';
-import { NETDEV_TX_OK, NET_RX_SUCCESS } from '../netdevice/flags.js';
+import { NET_RX_SUCCESS } from '../netdevice/flags.js';
 import { consumeSkb } from '../skb/pool.js';
-import { ETH_P_IP } from '../wire/ethernet.js';
+import { udpRig } from './testing/udp-rig.js';
 import { netifRx } from './netif-rx.js';
 import { netifReceiveSkb } from './receive-core.js';
 import { reciprocalScale } from '../qdisc/flow-hash.js';
 import { getRpsCpu, rpsCpusText, rpsFlowHash, setRpsCpus, writeRpsCpus } from './rps.js';
 
-function rig(cpus = 4) {
-  const world = new World({ cpus });
-  const ns = world.createNamespace('h');
-  const dev = ns.registerNetdevice(new NetDevice({ name: 'veth0', kind: 'veth', ops: { startXmit: () => NETDEV_TX_OK } }));
-  dev.open();
-  const seen: { cpu: number; sport: number; seq: number }[] = [];
-  ns.devAddPack({
-    type: ETH_P_IP,
-    dev: null,
-    data: null,
-    owner: 'test',
-    func: (skb) => {
-      const b = skb.buf;
-      const p = skb.data;
-      seen.push({ cpu: world.currentCpu, sport: (b[p + 20]! << 8) | b[p + 21]!, seq: b[p + 28]! });
-      consumeSkb(skb);
-      return NET_RX_SUCCESS;
-    },
-  });
-  /** A UDP/IPv4 packet 10.0.0.1:sport -> 10.0.0.2:80 carrying `seq`. */
-  const mk = (sport: number, seq: number) => {
-    const skb = world.pool.alloc(64);
-    const o = skb.put(29);
-    const b = skb.buf;
-    b.fill(0, o, o + 29);
-    b[o] = 0x45;
-    b[o + 3] = 29;
-    b[o + 8] = 64;
-    b[o + 9] = 17;
-    b.set([10, 0, 0, 1, 10, 0, 0, 2], o + 12);
-    b[o + 20] = sport >> 8;
-    b[o + 21] = sport & 0xff;
-    b[o + 23] = 80;
-    b[o + 28] = seq;
-    skb.dev = dev;
-    skb.protocol = ETH_P_IP;
-    return skb;
-  };
-  return { world, ns, dev, seen, mk };
-}
+const rig = (cpus = 4) => udpRig(cpus);
 
 describe('RPS (rps_cpus)', () => {
   it('spreads many flows over the mask CPUs, one flow always on one CPU in order', () => {

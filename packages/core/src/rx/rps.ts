@@ -1,9 +1,11 @@
 import { reciprocalScale } from '../qdisc/flow-hash.js';
 import { NetError } from '../errors/net-error.js';
 import type { NetDevice } from '../netdevice/net-device.js';
+import type { NetdevRxQueue } from '../netdevice/queue.js';
 import type { SkBuff } from '../skb/skbuff.js';
 import { ETH_P_IP, ETH_P_IPV6 } from '../wire/ethernet.js';
 import { jhash3 } from '../wire/jhash.js';
+import { rfsGetCpu } from './rfs.js';
 
 /**
  * Receive Packet Steering (Documentation/networking/scaling.rst): each RX queue has an
@@ -34,15 +36,17 @@ function u32(b: Uint8Array, at: number): number {
 
 /**
  * `skb_get_hash`: the hash the NIC (RSS) or an earlier call left, else the software flow hash
- * over addresses, protocol and ports of the packet at `skb.data` (after `eth_type_trans`),
+ * over addresses, protocol and ports of the packet's L3 header (at `skb.data` after
+ * `eth_type_trans`, at `networkHeader` on transmit),
  * made direction-independent as `__flow_hash_consistentify` does; never 0. Records it in the
  * skb (`hash`, `hashValid`, `l4Hash`). Allocation-free.
  */
 export function rpsFlowHash(skb: SkBuff): number {
   if (skb.hashValid) return skb.hash >>> 0;
   const b = skb.buf;
-  const p = skb.data;
-  const len = skb.len;
+  // Received: the L3 header is at data (after eth_type_trans); sent: past the link header.
+  const p = skb.networkHeader >= skb.data ? skb.networkHeader : skb.data;
+  const len = skb.tail - p;
   let src = 0;
   let dst = 0;
   let proto = 0;
@@ -93,24 +97,43 @@ function popcount32(x: number): number {
 }
 
 /**
- * `get_rps_cpu`: the CPU whose backlog should get `skb`, or -1 to stay on this CPU (no mask on
- * the packet's RX queue, an unrecorded queue out of range, or a target CPU that does not exist).
+ * `get_rps_cpu`: the CPU whose backlog should get `skb`, or -1 to stay on this CPU (no mask and
+ * no RFS table on the packet's RX queue, an unrecorded queue out of range, or a target CPU that
+ * does not exist). RFS (rx/rfs.ts) decides first when both its tables are set; the flow slot it
+ * used is left in `world.steering` for the enqueue.
  */
 export function getRpsCpu(dev: NetDevice, skb: SkBuff): number {
+  const world = dev.net.world;
+  const st = world.steering;
+  st.rflowTable = null;
   const queues = dev.rxQueues;
   let index = skb.queueMapping;
   if (index >= queues.length) {
     if (queues.length !== 1) return -1;
     index = 0;
   }
-  const mask = queues[index]!.rpsCpus;
+  const rxq = queues[index]!;
+  const mask = rxq.rpsCpus;
+  const flowTable = rxq.rpsFlowTable;
+  if (mask === 0 && flowTable === null) return -1;
+  const hash = rpsFlowHash(skb);
+  if (hash === 0) return -1;
+  const sockTable = st.sockFlowTable;
+  if (flowTable !== null && sockTable !== null) {
+    const cpu = rfsGetCpu(world, flowTable, sockTable, hash);
+    if (cpu >= 0) return cpu;
+  }
   if (mask === 0) return -1;
+  return rpsMapCpu(mask, hash, world.cpus.length);
+}
+
+/** `map->cpus[reciprocal_scale(hash, map->len)]` over the set bits of `mask`. */
+function rpsMapCpu(mask: number, hash: number, ncpus: number): number {
   const lo = mask % 0x1_0000_0000 >>> 0;
   const hi = Math.floor(mask / 0x1_0000_0000) >>> 0;
   const nlo = popcount32(lo);
   const len = nlo + popcount32(hi);
   if (len === 0) return -1;
-  const hash = rpsFlowHash(skb);
   let k = reciprocalScale(hash, len);
   let word = lo;
   let base = 0;
@@ -124,7 +147,7 @@ export function getRpsCpu(dev: NetDevice, skb: SkBuff): number {
     if ((word >>> bit) & 1) {
       if (k === 0) {
         const cpu = base + bit;
-        return cpu < dev.net.world.cpus.length ? cpu : -1;
+        return cpu < ncpus ? cpu : -1;
       }
       k--;
     }
@@ -132,7 +155,8 @@ export function getRpsCpu(dev: NetDevice, skb: SkBuff): number {
   return -1;
 }
 
-function rxQueue(dev: NetDevice, queue: number) {
+/** @internal RX queue `queue` of `dev`, EINVAL when it has none (sysfs queue files). */
+export function rxQueue(dev: NetDevice, queue: number): NetdevRxQueue {
   const rxq = dev.rxQueues[queue];
   if (rxq === undefined) throw new NetError('EINVAL', `${dev.name} has no RX queue ${queue}`);
   return rxq;
@@ -171,11 +195,15 @@ export function writeRpsCpus(dev: NetDevice, queue: number, text: string): void 
  * with the trailing newline.
  */
 export function rpsCpusText(dev: NetDevice, queue: number): string {
-  const mask = rxQueue(dev, queue).rpsCpus;
-  const nbits = dev.net.world.cpus.length;
+  return bitmapText(rxQueue(dev, queue).rpsCpus, dev.net.world.cpus.length);
+}
+
+/** `%*pb` of an `nbits`-bit bitmap held in a number: 32-bit hex groups, commas, newline. */
+export function bitmapText(mask: number, nbits: number): string {
   const groups: string[] = [];
-  for (let top = Math.ceil(nbits / 32) - 1; top >= 0; top--) {
-    const bits = top === Math.ceil(nbits / 32) - 1 ? nbits - top * 32 : 32;
+  const top0 = Math.ceil(nbits / 32) - 1;
+  for (let top = top0; top >= 0; top--) {
+    const bits = top === top0 ? nbits - top * 32 : 32;
     const word = Math.floor(mask / 2 ** (top * 32)) % 0x1_0000_0000;
     groups.push(word.toString(16).padStart(Math.ceil(bits / 4), '0'));
   }

@@ -44,6 +44,10 @@ export class SkBuff {
   skbIif = 0;
 
   queueMapping = 0;
+  /** NAPI that received it (`skb->napi_id`, see napi/napi-hash.ts); 0 = none. */
+  napiId = 0;
+  /** The sender allows a new TX queue for its flow (`skb->ooo_okay`: nothing of it in flight). */
+  oooOkay = false;
   priority = 0;
   /** Flow hash (`skb->hash`), valid when `hashValid`. */
   hash = 0;
@@ -119,6 +123,8 @@ export class SkBuff {
     this.dev = null;
     this.skbIif = 0;
     this.queueMapping = 0;
+    this.napiId = 0;
+    this.oooOkay = false;
     this.priority = 0;
     this.hash = 0;
     this.hashValid = false;
@@ -162,6 +168,8 @@ export class SkBuff {
     this.dev = src.dev;
     this.skbIif = src.skbIif;
     this.queueMapping = src.queueMapping;
+    this.napiId = src.napiId;
+    this.oooOkay = src.oooOkay;
     this.priority = src.priority;
     this.hash = src.hash;
     this.hashValid = src.hashValid;

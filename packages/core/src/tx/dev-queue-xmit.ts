@@ -23,6 +23,7 @@ import { csumFold, csumPartial, writeU16 } from '../wire/checksum.js';
 import { ETH_P_8021AD, ETH_P_8021Q, ETH_P_IPV6 } from '../wire/ethernet.js';
 import { VLAN_HLEN } from '../wire/vlan.js';
 import { TC_ACT_OK, TC_ACT_SHOT } from './tc-hook.js';
+import { netdevPickTx } from './xps.js';
 import type { PacketType } from '../rx/packet-type.js';
 import { CostStage } from '../cost/stages.js';
 
@@ -173,15 +174,17 @@ function xmitOne(skb: SkBuff, dev: NetDevice, txq: NetdevQueue): number {
   return rc;
 }
 
-/** Pick the TX queue (`netdev_pick_tx`): the driver's choice, the socket's, or the flow hash. */
+/**
+ * `netdev_core_pick_tx`: the driver's choice (`ndo_select_queue`; a negative answer falls back),
+ * else `netdev_pick_tx` (socket's queue, XPS, flow hash: tx/xps.ts); out of range is queue 0
+ * (`netdev_cap_txqueue`). A single-queue device leaves `queueMapping` as it is.
+ */
 function pickTx(dev: NetDevice, skb: SkBuff): NetdevQueue {
   const queues = dev.txQueues;
   if (queues.length === 1) return queues[0]!;
   let index = dev.ops.selectQueue?.(dev, skb) ?? -1;
-  if (index < 0 || index >= queues.length) {
-    // reciprocal_scale(hash, n): spreads the 32-bit hash over n queues without a division.
-    index = skb.hashValid ? Math.floor((skb.hash >>> 0) * queues.length / 0x1_0000_0000) : skb.queueMapping % queues.length;
-  }
+  if (index < 0) index = netdevPickTx(dev, skb);
+  if (index >= queues.length) index = 0;
   skb.queueMapping = index;
   return queues[index]!;
 }

@@ -14,6 +14,8 @@ import { lockedClamp } from '../listen/listen.js';
 import { TCP_CLOSE, TCP_LISTEN, TCP_SYN_SENT } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpSetState } from '../sock/lifecycle.js';
+import { tcpFastopenDeferConnect, tcpSendSynData } from '../fastopen/client.js';
+import { tcpFastopenListen } from '../fastopen/server.js';
 
 /** `inet_bind`. */
 export function tcpBind(sk: TcpSock, addr: InetAddrWords, port: number): void {
@@ -40,6 +42,7 @@ export function tcpListen(sk: TcpSock, backlog: number): void {
   sk.listener = sk.net.listeners.add(sk, sk.family, sk.saddr, sk.sport, { boundDevIf: sk.boundDevIf, reusePort: sk.reusePort });
   // A listener's window settings are what its children start from.
   sk.rx.win.advmss = 1460;
+  tcpFastopenListen(sk, backlog);
   tcpSetState(sk, TCP_LISTEN);
 }
 
@@ -91,11 +94,20 @@ export function tcpConnect(sk: TcpSock, daddr: InetAddrWords, dport: number): vo
   sk.tp.cc.snd_nxt = (isn + 1) >>> 0;
   sk.writeSeq = sk.sndNxt;
   sk.sndSml = sk.sndNxt;
+  tcpSetState(sk, TCP_SYN_SENT);
+  // TCP_FASTOPEN_CONNECT with a cookie: the SYN waits for the first write (DEFER_CONNECT).
+  if (tcpFastopenDeferConnect(sk)) return;
+  tcpConnectSyn(sk);
+}
+
+/** `tcp_connect`'s sending half: the SYN (with Fast Open option and data when requested), its timer. */
+export function tcpConnectSyn(sk: TcpSock): void {
+  const net = sk.net;
   sk.synStampUs = net.nowUs();
   sk.retransStamp = net.nowMs() || 1;
-  tcpSetState(sk, TCP_SYN_SENT);
   net.mib[TCP_MIB_ACTIVEOPENS]!++;
-  tcpSendSyn(sk, false);
+  if (sk.fastopen.req) tcpSendSynData(sk);
+  else tcpSendSyn(sk, false);
   sk.timers.resetXmitTimer(ICSK_TIME_RETRANS, sk.rtt.rtoUs, sk.rtt.rtoMaxUs);
 }
 

@@ -10,6 +10,7 @@ import { CB_END_SEQ, CB_SEQ, CB_TCP_FLAGS } from '../recovery/index.js';
 import { TCPHDR_FIN, TCPHDR_PSH } from '../wire/index.js';
 import { tcpPushPendingFrames, tcpSendActiveReset, tcpSendAck, tcpSendFin } from '../output/write-xmit.js';
 import { tcpSizeGoal } from '../output/tso.js';
+import { TCP_CHRONO_BUSY, tcpAutocork, tcpChronoStart } from '../tsq/index.js';
 import {
   POLLERR,
   POLLHUP,
@@ -35,6 +36,9 @@ import {
 } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { destroySock, tcpDone, tcpSetState } from '../sock/lifecycle.js';
+import { tcpSendmsgFastopen } from '../fastopen/client.js';
+import { tcpPassiveFastopen } from '../fastopen/server.js';
+import { tcpConnect, tcpConnectSyn } from './connect.js';
 
 /** Take the pending error (`sock_error`). */
 function takeError(sk: TcpSock): void {
@@ -61,8 +65,11 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
   takeError(sk);
   if (sk.shutdownFlags & SEND_SHUTDOWN) throw new NetError('EPIPE', 'socket is shut down for writing');
   const st = sk.state;
-  if (st === TCP_SYN_SENT || st === TCP_SYN_RECV) return EAGAIN;
-  if (st !== TCP_ESTABLISHED && st !== TCP_CLOSE_WAIT) throw new NetError(st === TCP_LISTEN || st === TCP_CLOSE ? 'ENOTCONN' : 'EPIPE', 'socket is not connected');
+  // DEFER_CONNECT (TCP_FASTOPEN_CONNECT): this write sends the SYN with the data.
+  if (sk.fastopen.deferConnect) return tcpSendmsgFastopen(sk, data, offset, length, null, 0, tcpConnect, tcpConnectSyn);
+  const passiveFastopen = st === TCP_SYN_RECV && tcpPassiveFastopen(sk);
+  if (st === TCP_SYN_SENT || (st === TCP_SYN_RECV && !passiveFastopen)) return EAGAIN;
+  if (st !== TCP_ESTABLISHED && st !== TCP_CLOSE_WAIT && !passiveFastopen) throw new NetError(st === TCP_LISTEN || st === TCP_CLOSE ? 'ENOTCONN' : 'EPIPE', 'socket is not connected');
   let copied = 0;
   const goal = tcpSizeGoal(sk);
   const pool = sk.pool;
@@ -77,6 +84,8 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
       tail.cb[CB_SEQ] = sk.writeSeq;
       tail.cb[CB_END_SEQ] = sk.writeSeq;
       sk.writeQueue.enqueue(tail);
+      // tcp_add_write_queue_tail: the first buffer waiting to be sent starts the busy chrono.
+      if (sk.writeQueue.head === tail) tcpChronoStart(sk, TCP_CHRONO_BUSY);
       sk.wmemQueued += tail.truesize;
       // skb_entail: a new buffer ends a one-time push (what TCP_NODELAY or uncorking asked for).
       sk.nonagle &= ~TCP_NAGLE_PUSH;
@@ -95,9 +104,10 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
     return EAGAIN;
   }
   if (copied < length) sk.noSpace = true;
-  // tcp_push: PSH on the last buffer of the write, then send what may go.
+  // tcp_push: PSH on the last buffer of the write, then send what may go, unless autocorked.
   const tail = sk.writeQueue.tail;
   if (tail !== null && copied > 0) tail.cb[CB_TCP_FLAGS] = tail.cb[CB_TCP_FLAGS]! | TCPHDR_PSH;
+  if (tail !== null && tcpAutocork(sk, tail, goal)) return copied;
   tcpPushPendingFrames(sk);
   return copied;
 }
@@ -223,7 +233,9 @@ export function tcpPoll(sk: TcpSock): number {
   let mask = 0;
   if (sk.shutdownFlags === SHUTDOWN_MASK || st === TCP_CLOSE) mask |= POLLHUP;
   if (sk.shutdownFlags & RCV_SHUTDOWN) mask |= POLLIN | POLLRDNORM | POLLRDHUP;
-  if (st !== TCP_SYN_SENT && st !== TCP_SYN_RECV) {
+  // A client waiting to send its SYN with the first write is writable; a Fast Open child is ready.
+  if (st === TCP_SYN_SENT && sk.fastopen.deferConnect) mask |= POLLOUT | POLLWRNORM;
+  if (st !== TCP_SYN_SENT && (st !== TCP_SYN_RECV || tcpPassiveFastopen(sk))) {
     if (sk.rx.receiveQueue.bytes >= sk.rcvlowat) mask |= POLLIN | POLLRDNORM;
     if (!(sk.shutdownFlags & SEND_SHUTDOWN)) {
       if (memoryFree(sk)) mask |= POLLOUT | POLLWRNORM;

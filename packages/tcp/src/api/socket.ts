@@ -5,10 +5,28 @@
  * are `NetError`s with the kernel's errno names. Calls never block (O_NONBLOCK semantics):
  * `onReadable`/`onWritable`/`onError`/`onAcceptable` are poll()'s wakeups.
  */
-import { AF_INET, NetError, parseInetAddr, formatInetAddr, type InetAddrWords, type NetNamespace } from '@netstack/core';
+import {
+  AF_INET,
+  BusyPoller,
+  NetError,
+  busyPollGetsockopt,
+  isBusyPollSockOpt,
+  parseInetAddr,
+  formatInetAddr,
+  skBusyLoop,
+  skCanBusyLoop,
+  sockRpsRecordFlow,
+  type BusyPollSockOptName,
+  type BusyPollerOptions,
+  type InetAddrWords,
+  type NetNamespace,
+} from '@netstack/core';
+import { TCP_ESTABLISHED } from '../sock/states.js';
 import { tcpNet } from '../net/tcp-net.js';
 import { TcpSock } from '../sock/tcp-sock.js';
-import { tcpAccept, tcpBind, tcpConnect, tcpListen } from './connect.js';
+import { tcpAccept, tcpBind, tcpConnect, tcpConnectSyn, tcpListen } from './connect.js';
+import { MSG_FASTOPEN } from '../fastopen/constants.js';
+import { tcpSendmsgFastopen } from '../fastopen/client.js';
 import { EAGAIN, tcpClose, tcpPoll, tcpRecvmsg, tcpSendmsg, tcpShutdown } from './io.js';
 import { tcpGetsockopt, tcpSetsockopt, type SockOptName, type SockOptValue } from './sockopt.js';
 
@@ -68,6 +86,18 @@ export class TcpSocket {
     return n;
   }
 
+  /**
+   * `sendto(fd, data, len, flags, addr)`. With MSG_FASTOPEN on an unconnected socket: connect to
+   * `address`:`port` and put the data in the SYN (RFC 7413), returning the bytes that went in
+   * it. When none could (no cookie cached for that server yet: the SYN asks for one), throws
+   * EINPROGRESS and the data was not taken: send it once connected. Without MSG_FASTOPEN: `send`.
+   */
+  sendto(data: Uint8Array, flags: number, address: string | InetAddrWords, port: number, offset = 0, length = data.length - offset): number {
+    if (!(flags & MSG_FASTOPEN)) return this.send(data, offset, length);
+    const a = this.addr(address);
+    return this.locked(() => tcpSendmsgFastopen(this.sk, data, offset, length, a, port, tcpConnect, tcpConnectSyn));
+  }
+
   /** Read into `out`; 0 at end of stream. Throws NetError (EAGAIN when nothing is there yet). */
   recv(out: Uint8Array, offset = 0, length = out.length - offset): number {
     const n = this.tryRecv(out, offset, length);
@@ -78,6 +108,8 @@ export class TcpSocket {
   /** `send` for event loops: −11 (−EAGAIN) instead of an exception when nothing fits. */
   trySend(data: Uint8Array, offset = 0, length = data.length - offset): number {
     const sk = this.sk;
+    // inet_sendmsg: RFS learns the CPU the application runs on.
+    sockRpsRecordFlow(sk.sockCore, sk.state === TCP_ESTABLISHED);
     sk.lock();
     try {
       return tcpSendmsg(sk, data, offset, length);
@@ -89,6 +121,10 @@ export class TcpSocket {
   /** `recv` for event loops: −11 (−EAGAIN) instead of an exception when nothing is there. */
   tryRecv(out: Uint8Array, offset = 0, length = out.length - offset): number {
     const sk = this.sk;
+    const core = sk.sockCore;
+    sockRpsRecordFlow(core, sk.state === TCP_ESTABLISHED);
+    // tcp_recvmsg: an empty queue with SO_BUSY_POLL polls the NAPI once (O_NONBLOCK), before lock_sock.
+    if (skCanBusyLoop(core) && sk.rx.receiveQueue.bytes === 0 && sk.state === TCP_ESTABLISHED) skBusyLoop(core);
     sk.lock();
     try {
       return tcpRecvmsg(sk, out, offset, length);
@@ -106,16 +142,34 @@ export class TcpSocket {
     this.locked(() => tcpClose(this.sk));
   }
 
-  /** POLLIN/POLLOUT/POLLHUP/POLLERR/POLLRDHUP bits. */
+  /** POLLIN/POLLOUT/POLLHUP/POLLERR/POLLRDHUP bits. With `net.core.busy_poll` and SO_BUSY_POLL, polls the NAPI once first (sock_poll). */
   poll(): number {
-    return tcpPoll(this.sk);
+    const sk = this.sk;
+    const core = sk.sockCore;
+    if (core.world.busyPoll !== 0 && skCanBusyLoop(core)) skBusyLoop(core);
+    sockRpsRecordFlow(core, sk.state === TCP_ESTABLISHED);
+    return tcpPoll(sk);
   }
 
-  setsockopt(name: SockOptName, value: SockOptValue = 0): void {
+  /**
+   * A reader that spins instead of sleeping: busy polls the socket's NAPI (virtual time advances
+   * in steps, see core's BusyPoller) until data is queued or SO_BUSY_POLL µs passed, then calls
+   * `done(readable)`; read with `recv` then (or wait for `onReadable`). Mode 'poll' spins as
+   * poll() does, for `net.core.busy_poll` µs.
+   */
+  busyWait(done: (readable: boolean) => void, opts?: BusyPollerOptions): void {
+    if (this.poller === null || opts !== undefined) this.poller = new BusyPoller(this.sk.sockCore, opts);
+    this.poller.start(done);
+  }
+
+  private poller: BusyPoller | null = null;
+
+  setsockopt(name: SockOptName | BusyPollSockOptName, value: SockOptValue = 0): void {
     this.locked(() => tcpSetsockopt(this.sk, name, value));
   }
 
-  getsockopt(name: SockOptName): number | string | boolean {
+  getsockopt(name: SockOptName | BusyPollSockOptName): number | string | boolean {
+    if (isBusyPollSockOpt(name)) return busyPollGetsockopt(this.sk.sockCore, name);
     return tcpGetsockopt(this.sk, name);
   }
 

@@ -3,10 +3,11 @@
  * store twice the value (capped by wmem_max/rmem_max, floors 4608/2304) and lock autotuning;
  * unknown options are ENOPROTOOPT, bad values EINVAL.
  */
-import { NetError, type BpfProgram } from '@netstack/core';
+import { NetError, busyPollSetsockopt, isBusyPollSockOpt, type BpfProgram, type BusyPollSockOptName } from '@netstack/core';
 import { TCP_CLOSE, TCP_LISTEN, TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpPushPendingFrames } from '../output/write-xmit.js';
+import { tcpFastopenGetsockopt, tcpFastopenSetsockopt } from '../fastopen/sockopt.js';
 
 export type SockOptName =
   | 'SO_SNDBUF'
@@ -35,7 +36,11 @@ export type SockOptName =
   | 'TCP_QUICKACK'
   | 'SO_ATTACH_FILTER'
   | 'SO_DETACH_FILTER'
-  | 'SO_LOCK_FILTER';
+  | 'SO_LOCK_FILTER'
+  | 'TCP_FASTOPEN'
+  | 'TCP_FASTOPEN_CONNECT'
+  | 'TCP_FASTOPEN_KEY'
+  | 'TCP_FASTOPEN_NO_COOKIE';
 
 /** What setsockopt takes: a number, a name (TCP_CONGESTION), or a classic BPF program (SO_ATTACH_FILTER). */
 export type SockOptValue = number | string | boolean | BpfProgram;
@@ -49,7 +54,13 @@ function int(name: string, v: SockOptValue, min = 0, max = 0x7fffffff): number {
   return n;
 }
 
-export function tcpSetsockopt(sk: TcpSock, name: SockOptName, value: SockOptValue): void {
+export function tcpSetsockopt(sk: TcpSock, name: SockOptName | BusyPollSockOptName, value: SockOptValue): void {
+  // SOL_SOCKET busy-poll options live in core's sock_setsockopt.
+  if (isBusyPollSockOpt(name)) {
+    if (typeof value !== 'number' && typeof value !== 'boolean') throw new NetError('EINVAL', `${name} takes a number`);
+    busyPollSetsockopt(sk.sockCore, name, value);
+    return;
+  }
   const conf = sk.net.conf;
   switch (name) {
     case 'SO_SNDBUF':
@@ -163,6 +174,12 @@ export function tcpSetsockopt(sk: TcpSock, name: SockOptName, value: SockOptValu
     case 'SO_LOCK_FILTER':
       sk.filter.lock(int(name, value as number) !== 0);
       return;
+    case 'TCP_FASTOPEN':
+    case 'TCP_FASTOPEN_CONNECT':
+    case 'TCP_FASTOPEN_KEY':
+    case 'TCP_FASTOPEN_NO_COOKIE':
+      tcpFastopenSetsockopt(sk, name, value);
+      return;
     default:
       throw new NetError('ENOPROTOOPT', `option ${String(name)}`);
   }
@@ -220,6 +237,11 @@ export function tcpGetsockopt(sk: TcpSock, name: SockOptName): number | string |
       return sk.timers.inQuickAckMode() ? 1 : 0;
     case 'SO_LOCK_FILTER':
       return sk.filter.locked ? 1 : 0;
+    case 'TCP_FASTOPEN':
+    case 'TCP_FASTOPEN_CONNECT':
+    case 'TCP_FASTOPEN_KEY':
+    case 'TCP_FASTOPEN_NO_COOKIE':
+      return tcpFastopenGetsockopt(sk, name);
     default:
       throw new NetError('ENOPROTOOPT', `option ${String(name)}`);
   }

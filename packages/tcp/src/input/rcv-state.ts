@@ -33,6 +33,7 @@ import { tcpAckSndCheck, tcpDataQueue, tcpDataSndCheck } from './data.js';
 import { tcpRcvSynSent } from './syn-sent.js';
 import { tcpV4SendReset } from './stateless.js';
 import { tcpFinishConnect } from './establish.js';
+import { tcpFastopenRemove, tcpFastopenSynRecvDone } from '../fastopen/server.js';
 
 /** TCP_PAWS_WINDOW: timestamps may be 1 tick out of order. TCP_PAWS_WRAP: 24 days. */
 const TCP_PAWS_WINDOW = 1;
@@ -180,9 +181,12 @@ export function tcpRcvStateProcess(sk: TcpSock, seg: TcpSegment, skb: SkBuff): v
 
   switch (sk.state) {
     case TCP_SYN_RECV:
-      tcpFinishConnect(sk, seg);
+      if (sk.fastopen.rskListener !== null) tcpFastopenSynRecvDone(sk, seg);
+      else tcpFinishConnect(sk, seg);
       break;
     case TCP_FIN_WAIT1:
+      // A Fast Open child closed before its handshake ended: this ACK ends it.
+      if (sk.fastopen.rskListener !== null) tcpFastopenRemove(sk);
       if (sk.sndUna === sk.writeSeq) {
         tcpSetState(sk, TCP_FIN_WAIT2);
         sk.shutdownFlags |= SEND_SHUTDOWN;

@@ -17,6 +17,7 @@ import { tcpSendAck, tcpSendSynAck } from '../output/write-xmit.js';
 import { tcpAck } from './ack.js';
 import { tcpApplyPeerSynOptions, tcpFinishConnect, tcpInitRcvSeq, tcpSyncMss } from './establish.js';
 import { tcpV4SendReset } from './stateless.js';
+import { tcpRcvFastopenSynack } from '../fastopen/client.js';
 
 export function tcpRcvSynSent(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
   const net = sk.net;
@@ -52,6 +53,7 @@ export function tcpRcvSynSent(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
     }
     // SYN-ACK: RFC 3168 6.1.1, ECN is on when the peer answered our ECE|CWR with ECE only.
     sk.ecnOk = sk.ecnRequest && (flags & (TCPHDR_ECE | TCPHDR_CWR)) === TCPHDR_ECE;
+    const synRetransmits = sk.tp.retransmits;
     tcpApplyPeerSynOptions(sk, seg);
     tcpAck(sk, seg);
     sk.tp.delivered++; // the SYN (FLAG_SYN_ACKED)
@@ -61,7 +63,10 @@ export function tcpRcvSynSent(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
     if (sk.tstampOk) sk.advmss -= 12;
     tcpSyncMss(sk);
     tcpFinishConnect(sk, seg);
+    // Fast Open: cache the cookie; SYN data the SYN-ACK did not cover goes again now, with the ACK.
+    const fastopenFail = (sk.fastopen.synFastopen || sk.fastopen.synData) && tcpRcvFastopenSynack(sk, seg, synRetransmits);
     sk.pool.consume(skb);
+    if (fastopenFail) return;
     if (sk.timers.inPingpongMode() || sk.deferAcceptSec !== 0) {
       sk.timers.ackPending |= ICSK_ACK_SCHED;
       sk.timers.resetXmitTimer(ICSK_TIME_DACK, sk.timers.delackMaxMs * 1000);

@@ -18,6 +18,8 @@ import {
   kfreeSkb,
   readU16,
   readU32,
+  skMarkNapiId,
+  sockRpsSaveRxhash,
   type IcmpErrorInfo,
   type InetProtocol,
   type NetworkProtocol,
@@ -32,7 +34,7 @@ import { TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, tcpParseOptions } from '.
 import type { TcpNet, TcpSegment } from '../net/tcp-net.js';
 import type { RequestSock } from '../listen/request-sock.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
-import { TCP_CLOSE, TCP_LISTEN } from '../sock/states.js';
+import { TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN } from '../sock/states.js';
 import { tcpV4SendReset } from './stateless.js';
 import { tcpRcvStateProcess } from './rcv-state.js';
 import { tcpListenRcv, tcpRequestRcv } from '../listen/listen.js';
@@ -158,6 +160,11 @@ export function tcpSockRcv(sk: TcpSock, seg: TcpSegment, skb: SkBuff): number {
     }
     if (skb.len !== len) tcpParseSegment(seg, skb);
   }
+  // tcp_v4_do_rcv: an established socket records the flow hash (RFS) and the NAPI (busy poll).
+  if (sk.state === TCP_ESTABLISHED) {
+    sockRpsSaveRxhash(sk.sockCore, skb);
+    skMarkNapiId(sk.sockCore, skb);
+  } else if (sk.state !== TCP_LISTEN) sockRpsSaveRxhash(sk.sockCore, skb);
   if (sk.owned > 0) return tcpAddBacklog(sk, skb);
   tcpRcvStateProcess(sk, seg, skb);
   return NET_RX_SUCCESS;

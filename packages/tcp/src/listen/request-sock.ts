@@ -15,6 +15,8 @@ export class RequestSock {
   /** The peer's ISN (`rcv_isn`) and ours (`snt_isn`). */
   rcvIsn = 0;
   sntIsn = 0;
+  /** `tcp_rsk(req)->rcv_nxt`: what our SYN-ACK acknowledges (past the SYN's data under Fast Open). */
+  rcvNxt = 0;
   /** The peer's MSS option (0: none), window (unscaled), options and our window choice. */
   mss = 0;
   sndWindow = 0;

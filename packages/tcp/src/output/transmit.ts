@@ -27,6 +27,8 @@ import { TCP_MIB_OUTSEGS, TCP_MIB_RETRANSSEGS } from '../config/index.js';
 import { TCPHDR_ACK, TCPHDR_CWR, TCPHDR_ECE, TCPHDR_SYN, TCP_HLEN, clearTcpOptions, emitTcpOptions, tcpOptionsLen, type TcpOptions } from '../wire/index.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { foldWindowStats } from '../input/rx-stats.js';
+import { tcpFastopenSynOption } from '../fastopen/client.js';
+import { tsqCopySent } from '../tsq/index.js';
 
 const XMIT: XmitOptions = { ttl: -1, tos: 0, dontFragment: true, ipId: -1 };
 /** INET_ECN_ECT_0: data segments of an ECN connection are ECN-capable (RFC 3168). */
@@ -98,6 +100,7 @@ export function synOptions(sk: TcpSock, o: TcpOptions, tsEcr: number): void {
     o.wscaleOk = true;
     o.wscale = sk.rx.win.rcvWscale;
   }
+  tcpFastopenSynOption(sk, o);
 }
 
 /**
@@ -153,9 +156,12 @@ export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len
     skb.gsoSegs = Math.ceil(len / mss);
     skb.gsoType = sk.family === AF_INET ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6;
   }
+  // __tcp_transmit_skb: nothing of this socket in flight, so XPS may move it to another queue.
+  skb.oooOkay = sk.wmemAlloc === 0;
   skb.sk = sk;
   skb.destructor = SKB_DESTRUCTOR_TCP_WFREE;
   sk.wmemAlloc += skb.truesize;
+  if (src !== null && len > 0) tsqCopySent(sk, seq, len);
   skb.mark = sk.mark;
   skb.priority = 0;
 

@@ -19,6 +19,7 @@ import {
   TCP_TIME_WAIT,
 } from './states.js';
 import type { TcpSock } from './tcp-sock.js';
+import { tcpFastopenRemove } from '../fastopen/server.js';
 
 /** Wake readers (`sk_data_ready`). */
 export function sockDataReady(sk: TcpSock): void {
@@ -63,7 +64,10 @@ export function tcpSetState(sk: TcpSock, state: number): void {
     if (old === TCP_ESTABLISHED || old === TCP_CLOSE_WAIT) mib[TCP_MIB_CURRESTAB]!--;
   }
   sk.state = state;
-  if (state === TCP_CLOSE) unhash(sk);
+  if (state === TCP_CLOSE) {
+    unhash(sk);
+    tcpFastopenRemove(sk);
+  }
   const cb = sk.onStateChange;
   if (cb !== null) cb(state);
 }

@@ -11,7 +11,7 @@
  * wakeups. While a user call runs, the socket is owned (`lock_sock`) and segments that arrive
  * wait on the backlog until `release_sock`.
  */
-import { AF_INET, NETIF_F, errnoError, SkbQueue, SocketFilterSlot, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
+import { AF_INET, NETIF_F, errnoError, SkbQueue, SockCore, SocketFilterSlot, inetAddrWords, newFlow, type ErrnoCode, type Flow, type InetAddrWords, type NetNamespace, type NetworkProtocol, type SkBuff } from '@netstack/core';
 import { CcSock, jiffiesFromUs } from '../cong/index.js';
 import type { BindOwner, Listener } from '../lookup/index.js';
 import { RecoveryOutcome, SackTagState, TcpRecoverySock, skbTxUs } from '../recovery/index.js';
@@ -23,10 +23,13 @@ import type { TcpNet } from '../net/tcp-net.js';
 import type { TcpEndpoint } from '../net/endpoint.js';
 import { TCP_CLOSE, TCP_LISTEN } from './states.js';
 import { SockTimerOwner } from './timer-hooks.js';
-import { tcpTsqHandler } from '../output/write-xmit.js';
+import { tcpTsqWrite } from '../output/write-xmit.js';
+import type { SynqOverflowStamp } from '../syncookies/index.js';
+import { TsqSock, skbStillInHostQueue, tcpSmallQueueCheck, tsqReleaseCb } from '../tsq/index.js';
 import { tcpTrimForRetransmit } from '../output/tso.js';
 import { after } from '../receive/seq.js';
 import { tcpProcessBacklog } from '../input/tcp-input.js';
+import { TcpFastopenSock } from '../fastopen/state.js';
 
 /** The default MSS before anything is known (TCP_MSS_DEFAULT, RFC 9293 3.7.1). */
 export const TCP_MSS_DEFAULT = 536;
@@ -89,8 +92,8 @@ export class TcpSock {
   sndbufLocked = false;
   /** `sk_wmem_alloc`: truesize of our transmitted copies not yet freed (TCP Small Queues). */
   wmemAlloc = 0;
-  /** TSQ throttled this socket (`TSQ_THROTTLED`): the next wfree resumes output. */
-  tsqThrottled = false;
+  /** TCP Small Queues: `sk_tsq_flags`, `sk_pacing_shift`, copies in host queues, chronographs. */
+  readonly tsq = new TsqSock();
   /** `tp->nonagle` (TCP_NAGLE_OFF/CORK/PUSH bits). */
   nonagle = 0;
   /** `tp->snd_sml`: end of the last small segment sent (Nagle). */
@@ -187,10 +190,15 @@ export class TcpSock {
   maxAckBacklog = 0;
   readonly acceptQueue: TcpSock[] = [];
   synQueueLen = 0;
+  /** SYN cookies: when this listener last sent one (`rx_opt.ts_recent_stamp`; null: never) and `synflood_warned`. */
+  synqOverflow: SynqOverflowStamp | null = null;
+  synfloodWarned = false;
   /** The listener this child came from until accept() takes it. */
   parent: TcpSock | null = null;
   /** TCP_DEFER_ACCEPT in seconds (0: off). */
   deferAcceptSec = 0;
+  /** Fast Open: the client request and SYN-data flags, a listener's queue and keys, a child's listener. */
+  readonly fastopen = new TcpFastopenSock();
 
   /** poll() wakeups (`sk_data_ready`, `sk_write_space`, `sk_error_report`, `sk_state_change`). */
   onReadable: (() => void) | null = null;
@@ -201,6 +209,8 @@ export class TcpSock {
   onAcceptable: (() => void) | null = null;
   /** A send found the buffer full (SOCK_NOSPACE): call onWritable when space comes back. */
   noSpace = false;
+  /** What net/core keeps per socket: NAPI id and busy poll, RFS flow hash, RX/TX queue (core SockCore). */
+  readonly sockCore: SockCore;
 
   constructor(
     readonly net: TcpNet,
@@ -227,6 +237,7 @@ export class TcpSock {
       if (this.retransStamp === 0) this.retransStamp = Math.floor(skbTxUs(skb) / 1000) || 1;
       tcpTrimForRetransmit(this, skb);
     };
+    this.tp.rtxHold = (skb) => tcpSmallQueueCheck(this, skb, 1) || skbStillInHostQueue(this, skb);
     this.tp.canSendNew = () => this.writeQueue.head !== null && !after(this.writeQueue.head.cb[1]!, (this.sndUna + this.sndWnd) >>> 0);
     this.timers = new TcpTimers(net.scheduler, new SockTimerOwner(this), this.rtt, {
       keepaliveTimeMs: conf.keepaliveTime * 1000,
@@ -236,6 +247,9 @@ export class TcpSock {
       orphanRetries: conf.orphanRetries,
       finTimeoutMs: conf.finTimeout * 1000,
     });
+    this.sockCore = new SockCore(net.ns.world, () => this.rx.receiveQueue.bytes > 0);
+    // A TCP socket sends on its cached route: netdev_pick_tx may remember its TX queue.
+    this.sockCore.dstCached = true;
     net.sockets.add(this);
   }
 
@@ -265,13 +279,9 @@ export class TcpSock {
     return (this.tp.cc.snd_nxt - this.tp.cc.snd_una) >>> 0;
   }
 
-  /** `tcp_wfree` half of TCP_WFREE: a transmitted copy is gone. */
-  wfree(truesize: number): void {
-    this.wmemAlloc -= truesize;
-    if (this.tsqThrottled) {
-      this.tsqThrottled = false;
-      tcpTsqHandler(this);
-    }
+  /** `tcp_tsq_write`'s sending part, run by the TSQ tasklet or release_sock. */
+  tsqWrite(): void {
+    tcpTsqWrite(this);
   }
 
   /** A fresh receiver for a new connection whose peer starts at `irs` (the ISN it chose). */
@@ -362,6 +372,7 @@ export class TcpSock {
       tcpProcessBacklog(this);
       this.owned = 0;
       this.timers.releaseCb();
+      tsqReleaseCb(this);
     } else if (this.owned > 1) {
       this.owned--;
     }

@@ -1,14 +1,17 @@
 /**
  * The experiments `netstack lab run <name>` knows, by name, each loaded only when run. Add one
- * line per experiment (a module exporting an `Experiment` as `experiment`).
+ * line per experiment.
  */
 import type { Experiment } from './experiment.js';
 
-type Loader = () => Promise<{ experiment: Experiment }>;
+type Loader = () => Promise<Experiment>;
 
 export const EXPERIMENTS: Readonly<Record<string, Loader>> = {
-  gro: () => import('./gro.js'),
-  rps: () => import('./rps.js'),
+  gro: async () => (await import('./gro.js')).experiment,
+  rps: async () => (await import('./rps.js')).experiment,
+  tfo: async () => (await import('./tfo.js')).tfoExperiment,
+  tsq: async () => (await import('./tsq.js')).tsqExperiment,
+  synflood: async () => (await import('./synflood.js')).synfloodExperiment,
 };
 
 export function experimentNames(): string[] {
@@ -18,5 +21,5 @@ export function experimentNames(): string[] {
 /** The experiment called `name`, or null when there is none (then `lab run` takes a lab file). */
 export async function loadExperiment(name: string): Promise<Experiment | null> {
   const load = Object.hasOwn(EXPERIMENTS, name) ? EXPERIMENTS[name] : undefined;
-  return load === undefined ? null : (await load()).experiment;
+  return load === undefined ? null : load();
 }

@@ -1,0 +1,75 @@
+/**
+ * The `netstack host` subcommand's definition. Loads only commander: the stack is imported in
+ * the action, so `netstack --help` stays fast.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+
+interface HostCliOptions {
+  tap?: string;
+  vxlan?: string;
+  vni?: number;
+  addr: string;
+  gw?: string;
+  udpEcho?: number;
+  tcpEcho?: number;
+  http?: number;
+  sysctl: string[];
+  queues: number;
+  vnetHdr: boolean;
+  mtu?: number;
+  seed?: number;
+}
+
+function intIn(min: number, max: number): (v: string) => number {
+  return (v) => {
+    const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}].`);
+    return n;
+  };
+}
+
+const port = intIn(1, 65535);
+
+export function addHostCommand(program: Command): void {
+  program
+    .command('host')
+    .summary('run a netstack host on a real link (a TAP device), in real time: ARP, ICMP, optional UDP/TCP echo and HTTP')
+    .description(
+      'Run one netstack namespace (lo, IPv4 with ARP and ICMP, UDP, TCP) on a real link in real time. ' +
+        'With --tap NAME it attaches to the kernel TAP device NAME (made beforehand with `ip tuntap add NAME mode tap`, ' +
+        'or created now and removed at exit) and sets the kernel side up. --addr puts the address on it; --gw adds a default route. ' +
+        'Services: --udp-echo PORT, --tcp-echo PORT, --http PORT (node:http over netstack sockets: GET /bytes/N sends N bytes ' +
+        'whose byte i is i % 251; POST /echo sends the body back). --sysctl KEY=VALUE (repeatable) sets sysctls by their kernel names. ' +
+        'Prints its address and "ready", then runs until SIGINT or SIGTERM.',
+    )
+    .option('--tap <name>', 'kernel TAP device to attach to (or create)')
+    .option('--vxlan <remote>', 'VXLAN to this remote address (needs the VXLAN driver)')
+    .option('--vni <n>', 'VXLAN network identifier', intIn(0, 0xffffff))
+    .requiredOption('--addr <cidr>', 'address of the host on the link, e.g. 10.0.0.2/24')
+    .option('--gw <addr>', 'default gateway')
+    .option('--udp-echo <port>', 'UDP echo server port', port)
+    .option('--tcp-echo <port>', 'TCP echo server port', port)
+    .option('--http <port>', 'HTTP server port (GET /bytes/N, POST /echo)', port)
+    .option('--sysctl <key=value>', 'set a sysctl (kernel name), repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--queues <n>', 'TAP queues (IFF_MULTI_QUEUE when above 1)', intIn(1, 256), 1)
+    .option('--no-vnet-hdr', 'no IFF_VNET_HDR: no checksum or GSO offload across the TAP')
+    .option('--mtu <n>', 'MTU of the link', intIn(68, 65535))
+    .option('--seed <n>', 'seed of the World (default: random)', intIn(0, 0xffff_ffff))
+    .action(async (opts: HostCliOptions, cmd: Command) => {
+      if ((opts.tap === undefined) === (opts.vxlan === undefined)) cmd.error('error: give exactly one link: --tap NAME or --vxlan REMOTE --vni N');
+      const { runHost } = await import('./host.js');
+      const { tapLink } = await import('./link.js');
+      if (opts.tap === undefined) cmd.error('error: --vxlan is not available in this build (no VXLAN driver yet); use --tap');
+      const link = tapLink({ name: opts.tap, queues: opts.queues, vnetHdr: opts.vnetHdr, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) });
+      await runHost({
+        link,
+        addr: opts.addr,
+        sysctl: opts.sysctl,
+        ...(opts.gw !== undefined ? { gw: opts.gw } : {}),
+        ...(opts.udpEcho !== undefined ? { udpEcho: opts.udpEcho } : {}),
+        ...(opts.tcpEcho !== undefined ? { tcpEcho: opts.tcpEcho } : {}),
+        ...(opts.http !== undefined ? { http: opts.http } : {}),
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      });
+    });
+}
