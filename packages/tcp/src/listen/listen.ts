@@ -255,6 +255,14 @@ export function tcpRequestRcv(req: RequestSock, seg: TcpSegment, skb: SkBuff): n
     kfreeSkb(skb, DropReason.SOCKET_BACKLOG, net.ns);
     return NET_RX_DROP;
   }
+  return completeChild(lsk, req, seg, skb);
+}
+
+/**
+ * The child for an ACK that completes `req` (tcp_check_req → tcp_child_process): made, fed the
+ * ACK, and queued for accept() once established.
+ */
+export function completeChild(lsk: TcpSock, req: RequestSock, seg: TcpSegment, skb: SkBuff): number {
   const child = createChild(req, seg);
   tcpRcvStateProcess(child, seg, skb);
   if (child.state !== TCP_SYN_RECV && child.ehEntry >= 0) {

@@ -21,11 +21,9 @@ import { TCPEXT } from '../config/index.js';
 import { EH_REQUEST } from '../lookup/index.js';
 import { selectInitialWindow } from '../receive/index.js';
 import type { TcpSegment } from '../net/tcp-net.js';
-import { TCP_SYN_RECV } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import type { RequestSock } from '../listen/request-sock.js';
-import { acceptQueueFullDrop, createChild, lockedClamp, requestFor, sendSynAck } from '../listen/listen.js';
-import { tcpRcvStateProcess } from '../input/rcv-state.js';
+import { acceptQueueFullDrop, completeChild, lockedClamp, requestFor, sendSynAck } from '../listen/listen.js';
 import { SynqOverflowStamp, cookieInitTimestamp, cookieTimestampDecode } from './syncookies.js';
 
 /** `cookieV4Check`'s answer for an ACK that is not a valid cookie (the caller resets it). */
@@ -134,12 +132,5 @@ export function cookieV4Check(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): numbe
   req.numTimeout = 1;
   req.ehEntry = net.ehash.insert(req, EH_REQUEST, req.l3.family, req.saddr, req.sport, req.daddr, req.dport, 0);
   lsk.synQueueLen++;
-  const child = createChild(req, seg);
-  tcpRcvStateProcess(child, seg, skb);
-  if (child.state !== TCP_SYN_RECV && child.ehEntry >= 0) {
-    lsk.acceptQueue.push(child);
-    const cb = lsk.onAcceptable;
-    if (cb !== null) cb();
-  }
-  return NET_RX_SUCCESS;
+  return completeChild(lsk, req, seg, skb);
 }
