@@ -98,7 +98,7 @@ export function tcpInitTransfer(sk: TcpSock): void {
  * SYN_RECV → ESTABLISHED on an acceptable ACK (the child of a listener, or a simultaneous open):
  * `tcp_rcv_state_process`'s TCP_SYN_RECV case.
  */
-export function tcpFinishConnect(sk: TcpSock, seg: TcpSegment): void {
+export function tcpFinishConnect(sk: TcpSock, seg: TcpSegment, wake = true): void {
   sk.timers.clearXmitTimer(ICSK_TIME_RETRANS);
   tcpSetState(sk, sk.rx.finReceived ? TCP_CLOSE_WAIT : TCP_ESTABLISHED);
   sk.sndWnd = seg.window * 2 ** sk.sndWscale;
@@ -106,6 +106,14 @@ export function tcpFinishConnect(sk: TcpSock, seg: TcpSegment): void {
   tcpInitTransfer(sk);
   sk.retransStamp = 0;
   sk.tp.retransmits = 0;
+  if (wake) tcpWakeConnected(sk);
+}
+
+/**
+ * `sk_state_change` after the handshake: the woken process runs after the softirq that finished
+ * the connection, so whatever it writes follows the handshake's ACK on the wire.
+ */
+export function tcpWakeConnected(sk: TcpSock): void {
   const w = sk.onWritable;
   if (!sk.dead && w !== null) w();
   if (!sk.dead) sockDataReady(sk);

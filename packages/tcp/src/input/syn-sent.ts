@@ -15,7 +15,7 @@ import type { TcpSock } from '../sock/tcp-sock.js';
 import { sockDataReady, tcpReset, tcpSetState } from '../sock/lifecycle.js';
 import { tcpSendAck, tcpSendSynAck } from '../output/write-xmit.js';
 import { tcpAck } from './ack.js';
-import { tcpApplyPeerSynOptions, tcpFinishConnect, tcpInitRcvSeq, tcpSyncMss } from './establish.js';
+import { tcpApplyPeerSynOptions, tcpFinishConnect, tcpWakeConnected, tcpInitRcvSeq, tcpSyncMss } from './establish.js';
 import { tcpV4SendReset } from './stateless.js';
 import { tcpRcvFastopenSynack } from '../fastopen/client.js';
 
@@ -62,17 +62,17 @@ export function tcpRcvSynSent(sk: TcpSock, seg: TcpSegment, skb: SkBuff): void {
     tcpInitRcvSeq(sk, seg.seq);
     if (sk.tstampOk) sk.advmss -= 12;
     tcpSyncMss(sk);
-    tcpFinishConnect(sk, seg);
+    tcpFinishConnect(sk, seg, false);
     // Fast Open: cache the cookie; SYN data the SYN-ACK did not cover goes again now, with the ACK.
     const fastopenFail = (sk.fastopen.synFastopen || sk.fastopen.synData) && tcpRcvFastopenSynack(sk, seg, synRetransmits);
     sk.pool.consume(skb);
-    if (fastopenFail) return;
-    if (sk.timers.inPingpongMode() || sk.deferAcceptSec !== 0) {
-      sk.timers.ackPending |= ICSK_ACK_SCHED;
-      sk.timers.resetXmitTimer(ICSK_TIME_DACK, sk.timers.delackMaxMs * 1000);
-      return;
+    if (!fastopenFail) {
+      if (sk.timers.inPingpongMode() || sk.deferAcceptSec !== 0) {
+        sk.timers.ackPending |= ICSK_ACK_SCHED;
+        sk.timers.resetXmitTimer(ICSK_TIME_DACK, sk.timers.delackMaxMs * 1000);
+      } else tcpSendAck(sk);
     }
-    tcpSendAck(sk);
+    tcpWakeConnected(sk);
     return;
   }
   if (flags & TCPHDR_RST) {
