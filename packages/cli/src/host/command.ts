@@ -14,6 +14,8 @@ interface HostCliOptions {
   tcpEcho?: number;
   http?: number;
   sysctl: string[];
+  tfoQlen?: number;
+  nstat: boolean;
   queues: number;
   vnetHdr: boolean;
   mtu?: number;
@@ -40,6 +42,8 @@ export function addHostCommand(program: Command): void {
         'or created now and removed at exit) and sets the kernel side up. --addr puts the address on it; --gw adds a default route. ' +
         'Services: --udp-echo PORT, --tcp-echo PORT, --http PORT (node:http over netstack sockets: GET /bytes/N sends N bytes ' +
         'whose byte i is i % 251; POST /echo sends the body back). --sysctl KEY=VALUE (repeatable) sets sysctls by their kernel names. ' +
+        'With net.ipv4.tcp_fastopen having the server bit 0x2, the TCP listeners set TCP_FASTOPEN (queue 511, or --tfo-qlen N; 0: not set), ' +
+        'as a Fast Open server such as nginx does. --nstat prints the non-zero counters at exit. ' +
         'Prints its address and "ready", then runs until SIGINT or SIGTERM.',
     )
     .option('--tap <name>', 'kernel TAP device to attach to (or create)')
@@ -51,6 +55,8 @@ export function addHostCommand(program: Command): void {
     .option('--tcp-echo <port>', 'TCP echo server port', port)
     .option('--http <port>', 'HTTP server port (GET /bytes/N, POST /echo)', port)
     .option('--sysctl <key=value>', 'set a sysctl (kernel name), repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--tfo-qlen <n>', 'TCP_FASTOPEN queue of the TCP listeners (default 511 when tcp_fastopen has 0x2; 0: none)', intIn(0, 0x7fffffff))
+    .option('--nstat', 'at exit, print the non-zero counters as `nstat -a` does', false)
     .option('--queues <n>', 'TAP queues (IFF_MULTI_QUEUE when above 1)', intIn(1, 256), 1)
     .option('--no-vnet-hdr', 'no IFF_VNET_HDR: no checksum or GSO offload across the TAP')
     .option('--mtu <n>', 'MTU of the link', intIn(68, 65535))
@@ -65,6 +71,8 @@ export function addHostCommand(program: Command): void {
         link,
         addr: opts.addr,
         sysctl: opts.sysctl,
+        nstat: opts.nstat,
+        ...(opts.tfoQlen !== undefined ? { tfoQlen: opts.tfoQlen } : {}),
         ...(opts.gw !== undefined ? { gw: opts.gw } : {}),
         ...(opts.udpEcho !== undefined ? { udpEcho: opts.udpEcho } : {}),
         ...(opts.tcpEcho !== undefined ? { tcpEcho: opts.tcpEcho } : {}),
