@@ -24,3 +24,4 @@ export type { SockOptName, SockOptValue } from './api/sockopt.js';
 export { tcpGetInfo } from './api/tcp-info.js';
 export * from './fastopen/index.js';
 export { tcp, tcpCongestion } from './plugin.js';
+export { tcpSmallQueueLimit, SK_PACING_SHIFT_DEFAULT, NETSTACK_TCP_MIB_GROUP, NETSTACK_TCP_MIB_FIELDS } from './tsq/index.js';

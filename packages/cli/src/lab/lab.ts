@@ -5,6 +5,7 @@
  * Every CLI invocation builds its lab anew from the file: same file and seed, same state.
  */
 import { World, type NetDevice, type NetNamespace } from '@netstack/core';
+import { createSimNicPair } from '@netstack/nic-drivers';
 import { ToolExit, ToolIo, splitCommandLine, type ToolResult } from '../tools/io.js';
 import { runTool, type ToolJob } from '../tools/run.js';
 import { loadModules, pluginFor, type LabModules } from './modules.js';
@@ -138,10 +139,16 @@ export async function buildLab(spec: LabSpec): Promise<Lab> {
     const nsA = world.namespace(a.ns);
     const nsB = world.namespace(b.ns);
     try {
-      // ip -n A link add DEV type veth peer name PEER netns B
-      nsA.addLink({ kind: 'veth', name: a.dev, peer: { name: b.dev, netns: nsB } });
+      if (link.kind === 'simnic') {
+        const o = link.options;
+        const nic = { rxQueues: o.queues, ringSize: o.ring };
+        createSimNicPair(nsA, { ...nic, name: a.dev, peer: { ...nic, name: b.dev, netns: nsB }, rate: o.rate, delay: o.delay });
+      } else {
+        // ip -n A link add DEV type veth peer name PEER netns B
+        nsA.addLink({ kind: 'veth', name: a.dev, peer: { name: b.dev, netns: nsB } });
+      }
     } catch (err) {
-      throw new LabError(`${link.where}: veth ${a.ns}:${a.dev} <-> ${b.ns}:${b.dev}: ${why(err)}`);
+      throw new LabError(`${link.where}: ${link.kind} ${a.ns}:${a.dev} <-> ${b.ns}:${b.dev}: ${why(err)}`);
     }
   }
 

@@ -12,6 +12,11 @@
  *       - ip addr add 10.0.1.2/24 dev eth0
  * links:
  *   - veth: [h1:eth0, r1:eth0]
+ *   - simnic: [r1:eth1, h2:eth0]   # two simulated NICs and a wire
+ *     rate: 1e9                    # bits/s
+ *     delay: 50000                 # ns
+ *     queues: 4                    # RSS queues (combined channels) per NIC
+ *     ring: 256                    # descriptors per ring
  * ```
  *
  * This module validates the parsed document and remembers where each part came from, so an error
@@ -49,11 +54,27 @@ export interface LabEnd {
   dev: string;
 }
 
+/** Options of a `simnic` link (two simulated multi-queue NICs and a wire). */
+export interface LabSimNicOptions {
+  /** Line rate in bits/s. */
+  rate?: number;
+  /** One-way delay in ns. */
+  delay?: number;
+  /** Queues (combined channels) per NIC. */
+  queues?: number;
+  /** RX/TX descriptors per ring. */
+  ring?: number;
+}
+
 export interface LabLinkSpec {
-  kind: 'veth';
+  kind: 'veth' | 'simnic';
   ends: [LabEnd, LabEnd];
+  /** For `simnic` links. */
+  options: LabSimNicOptions;
   where: Where;
 }
+
+const SIMNIC_OPTIONS = ['rate', 'delay', 'queues', 'ring'] as const;
 
 export interface LabSpec {
   /** The file it came from (as given on the command line), or a label for a built-in lab. */
@@ -181,21 +202,32 @@ export function validateLab(doc: Located, file: string): LabSpec {
   const seen = new Set<string>();
   (linksRaw as unknown[]).forEach((l, i) => {
     const at: Path = ['links', i];
-    if (!isPlainObject(l) || Object.keys(l).length !== 1 || !('veth' in l)) fail(at, `links[${i}] must be "veth: [NS:DEV, NS:DEV]" (veth pairs are the only link kind)`);
-    const ends = (l as { veth: unknown }).veth;
-    if (!Array.isArray(ends) || ends.length !== 2) fail([...at, 'veth'], `links[${i}]: a veth pair has two ends, "NS:DEV", got ${typeName(ends)}`);
+    const kind = isPlainObject(l) ? (['veth', 'simnic'] as const).find((k) => k in l) : undefined;
+    const extra = isPlainObject(l) ? Object.keys(l).filter((k) => k !== kind) : [];
+    if (kind === undefined || (kind === 'veth' && extra.length > 0)) {
+      fail(at, `links[${i}] must be "veth: [NS:DEV, NS:DEV]" or "simnic: [NS:DEV, NS:DEV]" (with rate, delay, queues, ring)`);
+    }
+    const options: LabSimNicOptions = {};
+    for (const k of extra) {
+      const v = (l as Record<string, unknown>)[k];
+      if (!(SIMNIC_OPTIONS as readonly string[]).includes(k)) fail([...at, k], `links[${i}]: unknown simnic option "${k}" (have ${SIMNIC_OPTIONS.join(', ')})`);
+      if (typeof v !== 'number' || !(v >= 0)) fail([...at, k], `links[${i}]: ${k} must be a non-negative number, not ${typeName(v)}`);
+      options[k as (typeof SIMNIC_OPTIONS)[number]] = v as number;
+    }
+    const ends = (l as Record<string, unknown>)[kind!];
+    if (!Array.isArray(ends) || ends.length !== 2) fail([...at, kind!], `links[${i}]: a ${kind} link has two ends, "NS:DEV", got ${typeName(ends)}`);
     const parsed = (ends as unknown[]).map((e, j) => {
       const m = typeof e === 'string' ? /^([^:]+):([^:]+)$/.exec(e) : null;
-      if (m === null) fail([...at, 'veth', j], `links[${i}]: end ${typeName(e)} is not "NS:DEV"`);
+      if (m === null) fail([...at, kind!, j], `links[${i}]: end ${typeName(e)} is not "NS:DEV"`);
       const [, ns, dev] = m!;
-      if (!namespaces.some((n) => n.name === ns)) fail([...at, 'veth', j], `links[${i}]: no namespace "${ns}" (have ${namespaces.map((n) => n.name).join(', ')})`);
-      if (!DEV_NAME.test(dev!)) fail([...at, 'veth', j], `links[${i}]: invalid device name "${dev}"`);
+      if (!namespaces.some((n) => n.name === ns)) fail([...at, kind!, j], `links[${i}]: no namespace "${ns}" (have ${namespaces.map((n) => n.name).join(', ')})`);
+      if (!DEV_NAME.test(dev!)) fail([...at, kind!, j], `links[${i}]: invalid device name "${dev}"`);
       const key = `${ns}:${dev}`;
-      if (seen.has(key)) fail([...at, 'veth', j], `links[${i}]: ${key} is already the end of another link`);
+      if (seen.has(key)) fail([...at, kind!, j], `links[${i}]: ${key} is already the end of another link`);
       seen.add(key);
       return { ns: ns!, dev: dev! };
     });
-    links.push({ kind: 'veth', ends: [parsed[0]!, parsed[1]!], where: doc.where(at) });
+    links.push({ kind: kind!, ends: [parsed[0]!, parsed[1]!], options, where: doc.where(at) });
   });
 
   return { file, seed: seed as number, cpus: cpus as number, namespaces, links };

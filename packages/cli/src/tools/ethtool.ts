@@ -3,9 +3,9 @@
  * groups with their kernel bits indented by a tab, then the other kernel bits), `-K name on|off
  * ...` (through NetDevice.setFeatures, with ethtool's "Actual changes:" report and "Could not
  * change any device features"), `-i`, `-S`, `-l` (veth as the real driver answers them; other
- * devices answer as lo does: EOPNOTSUPP), `-x` / `-X` (no lab device has an RSS context, so
- * "Cannot get RX ring count: Operation not supported"), and `ethtool DEV` (veth's link
- * settings). Formats were captured from ethtool 6.1 on a veth pair and lo.
+ * devices answer as lo does: EOPNOTSUPP), `-x` / `-X` (only sim NICs have an RSS context; the
+ * others answer "Cannot get RX ring count: Operation not supported"), `-g/-G/-c/-C/-L` for sim
+ * NICs (ethtool-nic.ts), and `ethtool DEV` (veth's link settings). Formats were captured from ethtool 6.1 on a veth pair and lo.
  *
  * Features the stack does not model (tunnel GSO, SCTP/ESP/TLS offloads, ...) show the real
  * driver's value; when the real driver lets them change, their state is kept here per device.
@@ -16,6 +16,7 @@ import type { NetDevice, NetNamespace } from '@netstack/core';
 import { FEATURE_NAMES } from '@netstack/core';
 import { ToolExit } from './io.js';
 import { pickNamespace, type ToolContext } from './run.js';
+import { channelsText, coalesceText, nicDriverInfo, nicStatsText, ringsText, rxfhText, setChannels, setCoalesce, setRings, setRxfh } from './ethtool-nic.js';
 
 /** ethtool's legacy groups (`off_flag_def`): printed name, -K short alias, kernel bits. */
 const GROUPS: readonly (readonly [string, string, readonly string[]])[] = [
@@ -184,6 +185,7 @@ function setFeatures(ctx: ToolContext, dev: NetDevice, args: readonly string[]):
 
 /** `ethtool -i DEV`. */
 function driverInfo(dev: NetDevice): string {
+  if (dev.kind === 'simnic') return nicDriverInfo(dev);
   if (dev.kind !== 'veth') throw new ToolExit(71, 'Cannot get driver information: Operation not supported');
   return (
     'driver: veth\nversion: 1.0\nfirmware-version: \nexpansion-rom-version: \nbus-info: \nsupports-statistics: yes\n' +
@@ -193,6 +195,7 @@ function driverInfo(dev: NetDevice): string {
 
 /** `ethtool -S DEV`: veth_get_ethtool_stats. The stack has no XDP, so only drops count. */
 function nicStats(dev: NetDevice): string {
+  if (dev.kind === 'simnic') return nicStatsText(dev);
   if (dev.kind !== 'veth') throw new ToolExit(94, 'no stats available');
   const line = (k: string, v: number): string => `     ${k}: ${v}\n`;
   let s = 'NIC statistics:\n' + line('peer_ifindex', dev.iflink);
@@ -211,6 +214,7 @@ function nicStats(dev: NetDevice): string {
 
 /** `ethtool -l DEV`: veth_get_channels (maximums: the queues allocated; current: in use). */
 function channels(dev: NetDevice): string {
+  if (dev.kind === 'simnic') return channelsText(dev);
   if (dev.kind !== 'veth') throw new ToolExit(1, 'netlink error: Operation not supported');
   const rx = dev.rxQueues.length;
   const tx = dev.txQueues.length;
@@ -238,7 +242,8 @@ const NO_DEVICE: Record<string, ToolExit> = {
 
 const LONG: Record<string, string> = {
   '--show-features': 'k', '--show-offload': 'k', '--features': 'K', '--offload': 'K', '--driver': 'i',
-  '--statistics': 'S', '--show-channels': 'l', '--show-rxfh-indir': 'x', '--show-rxfh': 'x', '--set-rxfh-indir': 'X', '--rxfh': 'X',
+  '--statistics': 'S', '--show-channels': 'l', '--set-channels': 'L', '--show-ring': 'g', '--set-ring': 'G',
+  '--show-coalesce': 'c', '--coalesce': 'C', '--show-rxfh-indir': 'x', '--show-rxfh': 'x', '--set-rxfh-indir': 'X', '--rxfh': 'X',
 };
 
 export function ethtoolTool(ctx: ToolContext, argv: readonly string[]): number {
@@ -256,13 +261,15 @@ export function ethtoolTool(ctx: ToolContext, argv: readonly string[]): number {
   let op = '';
   if (args[0] !== undefined && args[0].startsWith('-')) {
     const a = args.shift()!;
-    op = LONG[a] ?? (/^-[kKiSlxX]$/.test(a) ? a.slice(1) : '?');
+    op = LONG[a] ?? (/^-[kKiSlLxXgGcC]$/.test(a) ? a.slice(1) : '?');
   }
   if (op === '?' || args.length === 0) throw new ToolExit(1, BAD_ARGS);
   const devName = args.shift()!;
   const dev = ns.devices.find((d) => d.name === devName);
   if (dev === undefined) throw op === 'i' || op === 'S' ? NO_DEVICE.i! : op === 'x' || op === 'X' ? NO_DEVICE.x! : NO_DEVICE.k!;
-  if (op !== 'K' && op !== 'X' && args.length > 0) throw new ToolExit(1, BAD_ARGS);
+  const setter = op === 'K' || op === 'X' || op === 'G' || op === 'C' || op === 'L';
+  if (!setter && args.length > 0) throw new ToolExit(1, BAD_ARGS);
+  if (setter && op !== 'X' && args.length === 0) throw new ToolExit(1, BAD_ARGS);
   switch (op) {
     case '':
       ctx.io.out(linkSettings(dev));
@@ -282,8 +289,23 @@ export function ethtoolTool(ctx: ToolContext, argv: readonly string[]): number {
     case 'l':
       ctx.io.out(channels(dev));
       return 0;
+    case 'L':
+      return setChannels(dev, args);
+    case 'g':
+      ctx.io.out(ringsText(dev));
+      return 0;
+    case 'G':
+      return setRings(dev, args);
+    case 'c':
+      ctx.io.out(coalesceText(dev));
+      return 0;
+    case 'C':
+      return setCoalesce(dev, args);
+    case 'x':
+      // Only sim NICs have an RSS context; for the others ETHTOOL_GRXRINGS is not supported.
+      ctx.io.out(rxfhText(dev));
+      return 0;
     default:
-      // -x / -X: no lab device has an RSS context (ETHTOOL_GRXRINGS is not supported).
-      throw new ToolExit(1, 'Cannot get RX ring count: Operation not supported');
+      return setRxfh(dev, args);
   }
 }

@@ -1,12 +1,14 @@
 /**
  * Runs one tool command line against a lab: `ip ...`, `bridge ...`, `sysctl ...`, `ping ...`,
- * `iptables ...`, `ss ...`, `nstat ...`, `tcpdump ...`, `tc ...`, `ethtool ...` or `sleep N` (virtual time).
+ * `iptables ...`, `ss ...`, `nstat ...`, `tcpdump ...`, `tc ...`, `ethtool ...`, `sleep N` (virtual time) or
+ * `cat /proc/net/softnet_stat`.
  * The CLI, the lab's setup commands and the tests all come through here, so they share one
  * implementation.
  */
 import type { NetNamespace } from '@netstack/core';
 import type { Lab } from '../lab/lab.js';
 import { bridgeTool } from './bridge.js';
+import { catTool } from './cat.js';
 import { ethtoolTool } from './ethtool.js';
 import { ToolExit, ToolIo, type ToolResult } from './io.js';
 import { ipTool } from './ip/ip.js';
@@ -38,7 +40,7 @@ export interface ToolJob {
   finish: ((io: ToolIo) => number) | null;
 }
 
-export const TOOLS = ['ip', 'bridge', 'sysctl', 'ping', 'iptables', 'ss', 'nstat', 'tcpdump', 'tc', 'ethtool', 'sleep'] as const;
+export const TOOLS = ['ip', 'bridge', 'sysctl', 'ping', 'iptables', 'ss', 'nstat', 'tcpdump', 'tc', 'ethtool', 'sleep', 'cat'] as const;
 
 /**
  * Run `argv` (tool name first). Output is collected (or streamed, with a streaming `io`); the
@@ -84,6 +86,8 @@ export function dispatch(ctx: ToolContext, argv: readonly string[]): number {
       return ethtoolTool(ctx, args);
     case 'sleep':
       return sleepTool(ctx, args);
+    case 'cat':
+      return catTool(ctx, args);
     default:
       throw new ToolExit(127, `netstack: ${tool ?? ''}: command not found (labs run ${TOOLS.join(', ')})`);
   }

@@ -164,3 +164,47 @@ TX:\t\t1
 Other:\t\tn/a
 Combined:\tn/a
 `;
+/** Captured from ethtool 6.1 on kernel 6.18: `ethtool -c tp0` on a tap device (tun supports rx-frames only). */
+export const REAL_ETHTOOL_C_TAP = `Coalesce parameters for tp0:
+Adaptive RX: n/a  TX: n/a
+stats-block-usecs: n/a
+sample-interval: n/a
+pkt-rate-low: n/a
+pkt-rate-high: n/a
+
+rx-usecs: n/a
+rx-frames: 0
+rx-usecs-irq: n/a
+rx-frames-irq: n/a
+
+tx-usecs: n/a
+tx-frames: n/a
+tx-usecs-irq: n/a
+tx-frames-irq: n/a
+
+rx-usecs-low: n/a
+rx-frame-low: n/a
+tx-usecs-low: n/a
+tx-frame-low: n/a
+
+rx-usecs-high: n/a
+rx-frame-high: n/a
+tx-usecs-high: n/a
+tx-frame-high: n/a
+
+CQE mode RX: n/a  TX: n/a
+
+`;
+/** Captured from ethtool 6.1: `ethtool -l tp0` (a tap: one combined channel at most, none in use). */
+export const REAL_ETHTOOL_L_TAP = `Channel parameters for tp0:
+Pre-set maximums:
+RX:\t\tn/a
+TX:\t\tn/a
+Other:\t\tn/a
+Combined:\t1
+Current hardware settings:
+RX:\t\tn/a
+TX:\t\tn/a
+Other:\t\tn/a
+Combined:\t0
+`;

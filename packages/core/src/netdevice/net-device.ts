@@ -41,6 +41,9 @@ export interface NetDeviceOps {
   selectQueue?(dev: NetDevice, skb: SkBuff): number;
   /** Called when the device is unregistered, after `stop`. */
   uninit?(dev: NetDevice): void;
+  /** `ndo_vlan_rx_add_vid` / `ndo_vlan_rx_kill_vid`: a VLAN device on top (for NICs with a VLAN filter). */
+  vlanRxAddVid?(dev: NetDevice, proto: number, vid: number): void;
+  vlanRxKillVid?(dev: NetDevice, proto: number, vid: number): void;
 }
 
 /** How a driver describes a new device. */

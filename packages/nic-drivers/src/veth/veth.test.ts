@@ -328,3 +328,50 @@ describe('veth (drivers/net/veth.c)', () => {
     expectNoLeaks(world);
   });
 });
+
+describe('veth with several queues (ip link add ... type veth numrxqueues N numtxqueues N)', () => {
+  it("delivers on the peer's RX queue matching the TX queue, so that queue's RPS map applies", () => {
+    const world = new World({ seed: 1, cpus: 2 });
+    const a = world.createNamespace('a', [veth()]);
+    const b = world.createNamespace('b');
+    const [va, vb] = createVethPair(a, { name: 'veth0', numTxQueues: 2, numRxQueues: 2, peer: { name: 'veth1', netns: b, numRxQueues: 2, numTxQueues: 2 } });
+    expect([va.txQueues.length, vb.rxQueues.length]).toEqual([2, 2]);
+    va.open();
+    vb.open();
+    vb.rxQueues[1]!.rpsCpus = 0b10;
+    const seen: [number, number][] = [];
+    b.devAddPack({
+      type: 0x88b5,
+      dev: null,
+      data: null,
+      owner: 'test',
+      func: (skb) => {
+        seen.push([skb.queueMapping, world.currentCpu]);
+        skb.pool.consume(skb);
+        return 0;
+      },
+    });
+    for (const q of [0, 1, 1]) {
+      const skb = frame(world.pool, { dst: vb.addr, src: va.addr, dev: va });
+      skb.queueMapping = q;
+      expect(devQueueXmit(skb)).toBe(NET_XMIT_SUCCESS);
+    }
+    world.runUntilIdle();
+    expect(seen).toEqual([
+      [0, 0],
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(va.txQueues.map((q) => q.stats.packets)).toEqual([1, 2]);
+    // A peer with one RX queue takes everything on queue 0.
+    const [vc, vd] = createVethPair(a, { name: 'veth2', numTxQueues: 2, peer: { name: 'veth3', netns: b } });
+    vc.open();
+    vd.open();
+    const skb = frame(world.pool, { dst: vd.addr, src: vc.addr, dev: vc });
+    skb.queueMapping = 1;
+    devQueueXmit(skb);
+    world.runUntilIdle();
+    expect(seen.at(-1)).toEqual([0, 0]);
+    expectNoLeaks(world);
+  });
+});

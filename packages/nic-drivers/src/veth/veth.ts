@@ -53,7 +53,7 @@ const vethOps: NetDeviceOps = {
    * backlog, so the whole receive path runs in the peer's namespace. The transmit completes here
    * (the buffer is orphaned), as in Linux.
    */
-  startXmit(skb: SkBuff, dev: NetDevice) {
+  startXmit(skb: SkBuff, dev: NetDevice, txq) {
     const peer = peerOf(dev);
     const len = skb.len;
     if (peer === null || !peer.isUp) {
@@ -78,6 +78,8 @@ const vethOps: NetDeviceOps = {
       return NET_XMIT_DROP;
     }
     skb.protocol = proto;
+    // veth_xmit: the peer's RX queue is the TX queue the stack picked (queue 0 past the peer's count).
+    skb.queueMapping = txq.index < peer.rxQueues.length ? txq.index : 0;
     if (netifRx(skb) === NET_RX_SUCCESS) {
       dev.stats.tx_packets++;
       dev.stats.tx_bytes += len;
@@ -106,6 +108,9 @@ export interface VethEndSpec {
   netns?: NetNamespace;
   address?: MacAddress | string;
   mtu?: number;
+  /** `numrxqueues N` / `numtxqueues N` (default 1 each). */
+  numRxQueues?: number;
+  numTxQueues?: number;
 }
 
 export interface VethSpec extends VethEndSpec {
@@ -123,6 +128,8 @@ function vethDevice(ns: NetNamespace, spec: VethEndSpec): NetDevice {
     addr,
     privFlags: IFF_NO_QUEUE,
     txQueueLen: 1000,
+    numRxQueues: spec.numRxQueues,
+    numTxQueues: spec.numTxQueues,
     // GRO is off until the user asks (`ethtool -K veth0 gro on`), as Linux's veth since 5.13.
     features: [f.SG, f.FRAGLIST, f.HW_CSUM, f.HIGHDMA, f.RXCSUM, f.LLTX, f.GSO, f.TSO, f.TSO_ECN, f.TSO6, f.TSO_MANGLEID, f.HW_VLAN_CTAG_TX, f.HW_VLAN_STAG_TX, f.HW_VLAN_CTAG_RX, f.HW_VLAN_STAG_RX],
     hwFeatures: [f.SG, f.FRAGLIST, f.HW_CSUM, f.RXCSUM, f.GSO, f.GRO, f.TSO, f.TSO_ECN, f.TSO6, f.TSO_MANGLEID, f.HW_VLAN_CTAG_TX, f.HW_VLAN_STAG_TX, f.HW_VLAN_CTAG_RX, f.HW_VLAN_STAG_RX],

@@ -65,6 +65,7 @@ const vlanOps: NetDeviceOps = {
   uninit(dev) {
     const priv = privOf(dev);
     priv.realDev.vlanGroup?.remove(priv.proto, priv.vid);
+    priv.realDev.ops.vlanRxKillVid?.(priv.realDev, priv.proto, priv.vid);
     netdevUpperDevUnlink(priv.realDev, dev);
     priv.detach();
   },
@@ -112,6 +113,8 @@ export function createVlan(ns: NetNamespace, spec: VlanSpec): NetDevice {
   dev.iflink = real.ifindex;
   netdevUpperDevLink(real, dev);
   (real.vlanGroup ??= new VlanGroup()).add(proto, spec.id, dev);
+  // vlan_vid_add: a NIC with a VLAN filter lets this VID in from now on.
+  real.ops.vlanRxAddVid?.(real, proto, spec.id);
   // netif_stacked_transfer_operstate: the VLAN device's carrier follows the real device.
   dev.setCarrier(real.isRunning);
   // vlan_device_event: admin state, carrier and MTU follow the real device; it takes its VLANs with it.

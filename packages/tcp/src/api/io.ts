@@ -10,6 +10,7 @@ import { CB_END_SEQ, CB_SEQ, CB_TCP_FLAGS } from '../recovery/index.js';
 import { TCPHDR_FIN, TCPHDR_PSH } from '../wire/index.js';
 import { tcpPushPendingFrames, tcpSendActiveReset, tcpSendAck, tcpSendFin } from '../output/write-xmit.js';
 import { tcpSizeGoal } from '../output/tso.js';
+import { TCP_CHRONO_BUSY, tcpAutocork, tcpChronoStart } from '../tsq/index.js';
 import {
   POLLERR,
   POLLHUP,
@@ -83,6 +84,8 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
       tail.cb[CB_SEQ] = sk.writeSeq;
       tail.cb[CB_END_SEQ] = sk.writeSeq;
       sk.writeQueue.enqueue(tail);
+      // tcp_add_write_queue_tail: the first buffer waiting to be sent starts the busy chrono.
+      if (sk.writeQueue.head === tail) tcpChronoStart(sk, TCP_CHRONO_BUSY);
       sk.wmemQueued += tail.truesize;
       // skb_entail: a new buffer ends a one-time push (what TCP_NODELAY or uncorking asked for).
       sk.nonagle &= ~TCP_NAGLE_PUSH;
@@ -100,9 +103,10 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
     return EAGAIN;
   }
   if (copied < length) sk.noSpace = true;
-  // tcp_push: PSH on the last buffer of the write, then send what may go.
+  // tcp_push: PSH on the last buffer of the write, then send what may go, unless autocorked.
   const tail = sk.writeQueue.tail;
   if (tail !== null && copied > 0) tail.cb[CB_TCP_FLAGS] = tail.cb[CB_TCP_FLAGS]! | TCPHDR_PSH;
+  if (tail !== null && tcpAutocork(sk, tail, goal)) return copied;
   tcpPushPendingFrames(sk);
   return copied;
 }

@@ -7,7 +7,7 @@
  * A listener reports only what the kernel reports for one (state, pacing rates, reordering,
  * cwnd, and the aliased `unacked` = accept queue length, `sacked` = max backlog). Fields the
  * stack does not track yet stay as the kernel leaves them unset: pacing rates ~0 (unlimited),
- * delivery rate, busy/rwnd_limited/sndbuf_limited time, delivered_ce, rcv_ooopack, rehash,
+ * delivery rate, delivered_ce, rcv_ooopack, rehash,
  * total_rto* and the AccECN counters 0.
  */
 import {
@@ -21,6 +21,7 @@ import {
   type TcpInfo,
 } from '../config/index.js';
 import { TCP_LISTEN } from '../sock/states.js';
+import { jiffiesFromUs } from '../cong/index.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 
 /** `jiffies_to_msecs(now - then)` in u32 arithmetic (HZ is 1000: a jiffy is a millisecond). */
@@ -113,6 +114,8 @@ export function tcpGetInfo(sk: TcpSock): TcpInfo {
   info.bytes_sent = sk.bytesSent;
   info.bytes_retrans = sk.bytesRetrans;
   info.dsack_dups = tp.dsack_dups;
+  // tcp_get_info_chrono_stats: busy, rwnd-limited and sndbuf-limited time (µs).
+  sk.tsq.chrono.info(jiffiesFromUs(sk.net.nowUs()), info);
   info.reord_seen = tp.reord_seen;
   info.snd_wnd = sk.sndWnd;
   info.rcv_wnd = win.rcvWnd;

@@ -16,6 +16,7 @@ import type { TcpSock } from '../sock/tcp-sock.js';
 import { sockWriteSpace } from '../sock/lifecycle.js';
 import { tcpNewSpace } from '../output/sndbuf.js';
 import { tcpPrepareRtxForAck } from '../output/tso.js';
+import { TCP_CHRONO_BUSY, TCP_CHRONO_SNDBUF_LIMITED, tcpChronoStop } from '../tsq/index.js';
 import { retransmitterOf, tcpRearmRto, tcpScheduleLossProbeFor, tcpWndEnd, tcpWriteXmit } from '../output/write-xmit.js';
 import { tcpSendChallengeAck } from './challenge-ack.js';
 import { TCPHDR_ECE, TCPHDR_SYN } from '../wire/index.js';
@@ -143,8 +144,13 @@ export function tcpAck(sk: TcpSock, seg: TcpSegment): number {
     tcpWriteXmit(sk, sk.nonagle, false);
   }
   if (freed !== 0) {
+    // tcp_clean_rtx_queue: an emptied retransmit queue stops the busy chrono.
+    if (tp.q.head === null) tcpChronoStop(sk, TCP_CHRONO_BUSY);
+    const wasNoSpace = sk.noSpace;
     tcpNewSpace(sk);
     sockWriteSpace(sk);
+    // tcp_check_space: the writer got room again.
+    if (wasNoSpace && !sk.noSpace) tcpChronoStop(sk, TCP_CHRONO_SNDBUF_LIMITED);
   }
   return ACK_OK;
 }

@@ -3,7 +3,8 @@
  * tcp_ipv4.c `tcp_v4_syn_recv_sock`): a SYN to a listener makes a request sock and a SYN-ACK;
  * the handshake's ACK makes a child socket that waits in the accept queue. Full queues count
  * as Linux counts them: a full accept queue drops (ListenOverflows + ListenDrops) or resets with
- * `tcp_abort_on_overflow`; a full SYN queue drops (TCPReqQFullDrop + ListenDrops).
+ * `tcp_abort_on_overflow`; a full SYN queue answers with a SYN cookie (syncookies/cookie-listen.ts)
+ * or drops (TCPReqQFullDrop + ListenDrops).
  */
 import { DropReason, NET_RX_DROP, NET_RX_SUCCESS, consumeSkb, kfreeSkb, type SkBuff } from '@netstack/core';
 import { TCPEXT, TCP_MIB_ATTEMPTFAILS, TCP_MIB_PASSIVEOPENS, TCP_MIB_RETRANSSEGS } from '../config/index.js';
@@ -21,19 +22,23 @@ import { tcpRcvStateProcess } from '../input/rcv-state.js';
 import { RequestSock } from './request-sock.js';
 import { FastopenCookie } from '../fastopen/client-cache.js';
 import { synackFoc, tcpTryFastopen } from '../fastopen/server.js';
+import { COOKIE_NOT_MINE, cookieV4Check, tcpSendCookieSynAck, tcpSynFloodAction, tcpSynqLastQuarter } from '../syncookies/cookie-listen.js';
 
 const synackOpts = newTcpOptions();
 const ackOpts = newTcpOptions();
 
-/** Our SYN-ACK for `req` (`tcp_make_synack`), first or retransmitted; `foc`: a Fast Open cookie to carry. */
-function sendSynAck(req: RequestSock, seg: TcpSegment, foc: FastopenCookie | null = null): void {
+/**
+ * Our SYN-ACK for `req` (`tcp_make_synack`), first or retransmitted; `foc`: a Fast Open cookie to
+ * carry; `tsNow`: its TS clock (a cookie's encodes options).
+ */
+export function sendSynAck(req: RequestSock, seg: TcpSegment, foc: FastopenCookie | null = null, tsNow: number = req.listener.net.nowMs()): void {
   const net = req.listener.net;
   const o = synackOpts;
   clearTcpOptions(o);
   o.mss = req.listener.advmssFor();
   if (req.tstampOk) {
     o.sawTstamp = true;
-    o.tsVal = (net.nowMs() + req.tsOff) >>> 0;
+    o.tsVal = (tsNow + req.tsOff) >>> 0;
     o.tsEcr = req.tsRecent;
   }
   o.sackOk = req.sackOk;
@@ -99,7 +104,12 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   const net = lsk.net;
   const flags = seg.flags;
   if (flags & TCPHDR_ACK) {
-    // No request sock matched (and no SYN cookie): reset.
+    // tcp_v4_cookie_check: an ACK with no request sock may complete a SYN-cookie handshake.
+    if (!(flags & (TCPHDR_SYN | TCPHDR_RST))) {
+      const rc = cookieV4Check(lsk, seg, skb);
+      if (rc !== COOKIE_NOT_MINE) return rc;
+    }
+    // No request sock matched and no valid SYN cookie: reset.
     tcpV4SendReset(net, seg);
     kfreeSkb(skb, DropReason.TCP_FLAGS, net.ns);
     return NET_RX_DROP;
@@ -108,11 +118,10 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
     kfreeSkb(skb, flags & TCPHDR_RST ? DropReason.TCP_RESET : DropReason.TCP_FLAGS, net.ns);
     return NET_RX_DROP;
   }
-  // tcp_conn_request: a full SYN queue (`inet_csk_reqsk_queue_is_full`: more request socks than
-  // the backlog) or accept queue drops the SYN. SYN cookies are not implemented yet (issue #6):
-  // where Linux would answer with a cookie, the SYN is dropped and counted.
-  if (lsk.synQueueLen > lsk.maxAckBacklog) {
-    net.ext[TCPEXT.TCPReqQFullDrop]!++;
+  // tcp_conn_request: tcp_syncookies 2, or a full SYN queue (`inet_csk_reqsk_queue_is_full`:
+  // more request socks than the backlog), asks tcp_syn_flood_action: a cookie, or a drop.
+  const wantCookie = (net.conf.syncookies === 2 || lsk.synQueueLen > lsk.maxAckBacklog) && tcpSynFloodAction(lsk);
+  if (!wantCookie && (lsk.synQueueLen > lsk.maxAckBacklog || tcpSynqLastQuarter(lsk))) {
     net.ext[TCPEXT.ListenDrops]!++;
     kfreeSkb(skb, DropReason.TCP_FLAGS, net.ns);
     return NET_RX_DROP;
@@ -143,6 +152,8 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   req.sndWscale = o.wscale;
   // tcp_ecn 2: answer an ECN-setup SYN (ECE|CWR) with ECE (RFC 3168 6.1.1).
   req.ecnOk = conf.ecn !== 0 && (flags & (TCPHDR_ECE | TCPHDR_CWR)) === (TCPHDR_ECE | TCPHDR_CWR);
+  // A cookie without timestamps has nowhere to keep window scaling, SACK or ECN (tcp_clear_options).
+  if (wantCookie && !req.tstampOk) req.wscaleOk = req.sackOk = req.ecnOk = false;
   req.sntIsn = net.isn.secureTcpSeq(req.saddr[0]!, req.daddr[0]!, req.sport, req.dport, net.scheduler.now());
   req.tsOff = req.tstampOk ? net.isn.secureTcpTsOff(req.saddr[0]!, req.daddr[0]!, conf.timestamps) : 0;
   // tcp_openreq_init_rwin: the window and scale we offer.
@@ -152,6 +163,7 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   req.rcvWnd = w.rcvWnd;
   req.windowClamp = w.windowClamp;
   req.rcvWscale = w.rcvWscale;
+  if (wantCookie) return tcpSendCookieSynAck(req, seg, skb);
   req.synackStampUs = net.nowUs();
   req.ehEntry = net.ehash.insert(req, EH_REQUEST, l3.family, req.saddr, req.sport, req.daddr, req.dport, 0);
   lsk.synQueueLen++;
@@ -262,7 +274,7 @@ function replyAck(req: RequestSock, seg: TcpSegment): void {
  * `tcp_v4_syn_recv_sock` + `tcp_create_openreq_child`: the new connection's socket. A Fast Open
  * child (`fastopen`) is made at the SYN: our SYN-ACK is not acknowledged yet and has no RTT.
  */
-function createChild(req: RequestSock, seg: TcpSegment, fastopen = false): TcpSock {
+export function createChild(req: RequestSock, seg: TcpSegment, fastopen = false): TcpSock {
   const lsk = req.listener;
   const net: TcpNet = lsk.net;
   const sk = new TcpSock(net, req.l3.family);

@@ -22,6 +22,8 @@ import { BindTable, EstablishedTable, ListenTable } from '../lookup/index.js';
 import { SynCookies } from '../syncookies/index.js';
 import { TcpFastopenNet } from '../fastopen/state.js';
 import { newTcpOptions, type TcpOptions } from '../wire/index.js';
+import { NETSTACK_TCP_MIB_FIELDS, NETSTACK_TCP_MIB_GROUP, tcpWfree, tsqTasklets, type TsqTasklets } from '../tsq/index.js';
+import type { TcpSock } from '../sock/tcp-sock.js';
 import type { TcpEndpoint } from './endpoint.js';
 
 /** Token of a namespace's `TcpNet` in its container. */
@@ -56,6 +58,10 @@ export class TcpNet {
   /** `Tcp` and `TcpExt` counters by slot (TCP_MIB_* / TCPEXT.*). */
   readonly mib: Float64Array;
   readonly ext: Float64Array;
+  /** `NetstackTcp` counters (NETSTACK_TSQ_*): what netstack counts beyond the kernel's MIBs. */
+  readonly netstack: Float64Array;
+  /** The World's per-CPU TSQ tasklets. */
+  readonly tsqTasklets: TsqTasklets;
   readonly ehash: EstablishedTable<EhEntry>;
   readonly listeners: ListenTable<EhEntry>;
   readonly bhash: BindTable<EhEntry>;
@@ -78,12 +84,16 @@ export class TcpNet {
   /** RFC 5961 challenge-ACK budget: the second it was refilled and what is left (`net->ipv4.tcp_challenge_*`). */
   challengeStamp = 0;
   challengeCount = 0;
+  /** What TCP printed to the kernel log (`net_info_ratelimited`: "Possible SYN flooding ..."), newest last. */
+  readonly kernelLog: string[] = [];
 
   constructor(readonly ns: NetNamespace) {
     this.cc = new NsCongestion(worldCongestionRegistry(ns.world));
     this.conf = registerTcpSysctls({ sysctl: ns.sysctl, world: { sysctl: ns.world.sysctl } }, this.cc);
     this.mib = ns.snmp.register(TCP_MIB_GROUP, TCP_MIB_FIELDS).values;
     this.ext = ns.snmp.register(TCPEXT_MIB_GROUP, TCPEXT_MIB_FIELDS).values;
+    this.netstack = ns.snmp.register(NETSTACK_TCP_MIB_GROUP, NETSTACK_TCP_MIB_FIELDS).values;
+    this.tsqTasklets = tsqTasklets(ns.world);
     this.mib[0] = TCP_MIB_CONSTANTS.RtoAlgorithm;
     this.mib[1] = TCP_MIB_CONSTANTS.RtoMin;
     this.mib[2] = TCP_MIB_CONSTANTS.RtoMax;
@@ -96,7 +106,7 @@ export class TcpNet {
     this.fastopen = new TcpFastopenNet(ns, this.conf);
     this.pool = ns.world.pool;
     this.scheduler = ns.world.scheduler;
-    ns.world.pool.setDestructor(SKB_DESTRUCTOR_TCP_WFREE, tcpWfree);
+    ns.world.pool.setDestructor(SKB_DESTRUCTOR_TCP_WFREE, tcpWfreeSkb);
   }
 
   /** The L3 of `family`, or EAFNOSUPPORT when its plugin is not installed. */
@@ -129,9 +139,9 @@ export class TcpNet {
  * TCP_WFREE (`tcp_wfree`): a transmitted copy left the host (or was dropped); give its truesize
  * back to the socket's `sk_wmem_alloc` and let TCP Small Queues send more.
  */
-function tcpWfree(skb: SkBuff): void {
-  const sk = skb.sk as { wfree(truesize: number): void } | null;
-  if (sk !== null) sk.wfree(skb.truesize);
+function tcpWfreeSkb(skb: SkBuff): void {
+  const sk = skb.sk as TcpSock | null;
+  if (sk !== null) tcpWfree(sk, skb);
 }
 
 /** The TcpNet of a namespace; EPROTONOSUPPORT when the tcp plugin is not installed there. */

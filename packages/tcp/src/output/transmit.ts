@@ -26,6 +26,7 @@ import { TCPHDR_ACK, TCPHDR_CWR, TCPHDR_ECE, TCPHDR_SYN, TCP_HLEN, clearTcpOptio
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { foldWindowStats } from '../input/rx-stats.js';
 import { tcpFastopenSynOption } from '../fastopen/client.js';
+import { tsqCopySent } from '../tsq/index.js';
 
 const XMIT: XmitOptions = { ttl: -1, tos: 0, dontFragment: true, ipId: -1 };
 /** INET_ECN_ECT_0: data segments of an ECN connection are ECN-capable (RFC 3168). */
@@ -157,6 +158,7 @@ export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len
   skb.sk = sk;
   skb.destructor = SKB_DESTRUCTOR_TCP_WFREE;
   sk.wmemAlloc += skb.truesize;
+  if (src !== null && len > 0) tsqCopySent(sk, seq, len);
   skb.mark = sk.mark;
   skb.priority = 0;
 

@@ -11,11 +11,13 @@ import { CB_END_SEQ, CB_SEQ, CB_TCP_FLAGS, TCPCB_SACKED_ACKED, CB_SACKED, tcpLos
 import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS } from '../timers/index.js';
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCPHDR_SYN_ECN } from '../wire/index.js';
 import { after, before } from '../receive/seq.js';
-import { TCP_CLOSE, TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_LAST_ACK, TCP_LISTEN, TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH, TCP_SYN_SENT } from '../sock/states.js';
+import { TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_LISTEN, TCP_NAGLE_CORK, TCP_NAGLE_OFF, TCP_NAGLE_PUSH, TCP_SYN_SENT } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
 import { tcpTransmit } from './transmit.js';
 import { CA_EVENT_TX_START, tcp_ca_event } from '../cong/index.js';
 import { tcpFragmentRtx, tsoFragment, tsoSegs } from './tso.js';
+import { TCP_CHRONO_BUSY, TCP_CHRONO_RWND_LIMITED, TCP_CHRONO_SNDBUF_LIMITED, skbStillInHostQueue, tcpChronoStart, tcpChronoStop, tcpSmallQueueCheck } from '../tsq/index.js';
+import { tcpXmitRetransmitQueue } from '../recovery/prr.js';
 
 /** `tcp_wnd_end`: snd_una + snd_wnd. */
 export function tcpWndEnd(sk: TcpSock): number {
@@ -39,23 +41,6 @@ function nagleTest(sk: TcpSock, skb: SkBuff, nonagle: number): boolean {
   if (skb.cb[CB_TCP_FLAGS]! & TCPHDR_FIN) return true;
   if (skb.len >= sk.mss) return true;
   return !nagleHolds(sk, nonagle);
-}
-
-/**
- * `tcp_small_queue_check`: stop when our copies below TCP (qdisc, device, peer backlog) hold
- * more than max(2 packets, ~1 ms at the pacing rate), capped by `tcp_limit_output_bytes`, unless
- * at most one packet is in flight. A throttled socket resumes from the TCP_WFREE destructor.
- */
-function smallQueueCheck(sk: TcpSock, skb: SkBuff): boolean {
-  let limit = Math.max(2 * skb.truesize, Math.floor(sk.tp.cc.sk_pacing_rate / 1024));
-  limit = Math.min(limit, sk.net.conf.limitOutputBytes);
-  if (sk.wmemAlloc <= limit) return false;
-  if (sk.tp.q.head === null || sk.tp.q.head === sk.tp.q.tail) return false;
-  sk.tsqThrottled = true;
-  // Re-check after setting the flag: a completion may have raced (it cannot here, but keep the order).
-  if (sk.wmemAlloc > limit) return true;
-  sk.tsqThrottled = false;
-  return false;
 }
 
 /** Send one new segment from the head of the write queue and move it to the retransmit queue. */
@@ -92,9 +77,9 @@ export function tcpWriteXmit(sk: TcpSock, nonagle: number, pushOne: boolean): bo
   const cc = tp.cc;
   let sent = 0;
   let cwndLimited = false;
+  let rwndLimited = false;
   const mss = sk.mss;
   for (let skb = sk.writeQueue.head; skb !== null; skb = sk.writeQueue.head) {
-    if (smallQueueCheck(sk, skb)) break;
     const quota = cc.snd_cwnd - tp.packetsInFlight();
     if (quota <= 0) {
       cwndLimited = true;
@@ -103,7 +88,10 @@ export function tcpWriteXmit(sk: TcpSock, nonagle: number, pushOne: boolean): bo
     // tcp_snd_wnd_test: at least the first MSS must fit the peer's window.
     const seq = skb.cb[CB_SEQ]!;
     const wndEnd = tcpWndEnd(sk);
-    if (skb.len > 0 && after((seq + Math.min(skb.len, mss)) >>> 0, wndEnd)) break;
+    if (skb.len > 0 && after((seq + Math.min(skb.len, mss)) >>> 0, wndEnd)) {
+      rwndLimited = true;
+      break;
+    }
     if (skb.next === null && !nagleTest(sk, skb, nonagle)) break;
     // tcp_mss_split_point + tso_fragment: no more than cwnd and the window allow, in whole MSS.
     if (skb.len > mss) {
@@ -117,14 +105,20 @@ export function tcpWriteXmit(sk: TcpSock, nonagle: number, pushOne: boolean): bo
       }
       if (limit < skb.len) tsoFragment(sk, skb, limit);
     }
+    // TSQ comes last, after cwnd, window, Nagle and the split, as in tcp_write_xmit.
+    if (tcpSmallQueueCheck(sk, skb, 0)) break;
     if (sendHead(sk, skb) < 0) break;
     sent++;
     if (pushOne) break;
   }
+  if (rwndLimited) tcpChronoStart(sk, TCP_CHRONO_RWND_LIMITED);
+  else tcpChronoStop(sk, TCP_CHRONO_RWND_LIMITED);
   if (sent > 0) {
     // tcp_cwnd_validate
     cc.is_cwnd_limited = cwndLimited || cc.is_cwnd_limited;
     if (tp.q.packets_out > cc.max_packets_out) cc.max_packets_out = tp.q.packets_out;
+    // Not cwnd-limited, everything sent and the writer blocked on a full buffer: sndbuf-limited.
+    if (!cwndLimited && sk.writeQueue.head === null && sk.noSpace && (sk.state === TCP_ESTABLISHED || sk.state === TCP_CLOSE_WAIT)) tcpChronoStart(sk, TCP_CHRONO_SNDBUF_LIMITED);
     tcpScheduleLossProbeFor(sk, false);
     return false;
   }
@@ -182,7 +176,8 @@ export function tcpSendLossProbe(sk: TcpSock): void {
     let skb = tp.q.tail;
     // The probe is the last segment only (a TSO tail is split before it).
     if (skb !== null && skb.len > sk.mss) skb = tcpFragmentRtx(sk, skb, (tsoSegs(skb.len, sk.mss) - 1) * sk.mss);
-    if (skb !== null) {
+    // __tcp_retransmit_skb fails (-EBUSY) while the original still sits in a host queue.
+    if (skb !== null && !skbStillInHostQueue(sk, skb)) {
       tp.q.retransmitted(skb, sk.net.nowUs(), tp.delivered, true);
       tcpRetransmitOne(sk, skb);
       tcpLossProbeSent(tp, true);
@@ -237,6 +232,7 @@ export function tcpSendFin(sk: TcpSock): void {
     skb.cb[CB_TCP_FLAGS] = TCPHDR_FIN;
     sk.wmemQueued += skb.truesize;
     sk.writeQueue.enqueue(skb);
+    if (sk.writeQueue.head === skb) tcpChronoStart(sk, TCP_CHRONO_BUSY);
   }
   sk.writeSeq = (sk.writeSeq + 1) >>> 0;
   sk.finQueued = true;
@@ -282,8 +278,15 @@ export function tcpWriteWakeup(sk: TcpSock): number {
   return 0;
 }
 
-/** Resume output after TSQ throttling (`tcp_tsq_handler`), deferred to softirq time. */
-export function tcpTsqHandler(sk: TcpSock): void {
-  const st = sk.state;
-  if (st === TCP_ESTABLISHED || st === TCP_CLOSE_WAIT || st === TCP_FIN_WAIT1 || st === TCP_CLOSING || st === TCP_LAST_ACK) tcpPushPendingFrames(sk);
+/**
+ * `tcp_tsq_write` once the state allows sending (see tsq/): lost segments first when cwnd has
+ * room, then new data.
+ */
+export function tcpTsqWrite(sk: TcpSock): void {
+  const tp = sk.tp;
+  if (tp.q.lost_out > tp.q.retrans_out && tp.cc.snd_cwnd > tp.packetsInFlight()) {
+    sk.ccClock();
+    tcpXmitRetransmitQueue(tp, retransmitterOf(sk));
+  }
+  tcpWriteXmit(sk, sk.nonagle, false);
 }

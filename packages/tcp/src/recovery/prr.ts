@@ -283,6 +283,7 @@ export function tcpXmitRetransmitQueue(tp: TcpRecoverySock, xmit: (skb: SkBuff) 
     if (!(sacked & TCPCB_LOST)) continue;
     if (sacked & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) continue;
     if (tp.cc.snd_cwnd - tp.packetsInFlight() <= 0) break;
+    if (tp.rtxHold(skb)) break;
     tp.beforeRetransmit(skb);
     const pcount = skb.cb[CB_PCOUNT]!;
     q.retransmitted(skb, tp.cc.nowUs, tp.delivered, false);

@@ -97,6 +97,8 @@ export class TcpRecoverySock {
   canSendNew: () => boolean = () => false;
   /** Called before a buffer is retransmitted: the socket splits TSO buffers to one MSS. */
   beforeRetransmit: (skb: SkBuff) => void = () => {};
+  /** Must this lost buffer wait (TCP Small Queues with the doubled limit, or its original still in a host queue)? */
+  rtxHold: (skb: SkBuff) => boolean = () => false;
 
   constructor(cc: CcSock = new CcSock()) {
     this.cc = cc;

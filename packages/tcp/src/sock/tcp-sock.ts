@@ -23,7 +23,9 @@ import type { TcpNet } from '../net/tcp-net.js';
 import type { TcpEndpoint } from '../net/endpoint.js';
 import { TCP_CLOSE, TCP_LISTEN } from './states.js';
 import { SockTimerOwner } from './timer-hooks.js';
-import { tcpTsqHandler } from '../output/write-xmit.js';
+import { tcpTsqWrite } from '../output/write-xmit.js';
+import type { SynqOverflowStamp } from '../syncookies/index.js';
+import { TsqSock, skbStillInHostQueue, tcpSmallQueueCheck, tsqReleaseCb } from '../tsq/index.js';
 import { tcpTrimForRetransmit } from '../output/tso.js';
 import { after } from '../receive/seq.js';
 import { tcpProcessBacklog } from '../input/tcp-input.js';
@@ -90,8 +92,8 @@ export class TcpSock {
   sndbufLocked = false;
   /** `sk_wmem_alloc`: truesize of our transmitted copies not yet freed (TCP Small Queues). */
   wmemAlloc = 0;
-  /** TSQ throttled this socket (`TSQ_THROTTLED`): the next wfree resumes output. */
-  tsqThrottled = false;
+  /** TCP Small Queues: `sk_tsq_flags`, `sk_pacing_shift`, copies in host queues, chronographs. */
+  readonly tsq = new TsqSock();
   /** `tp->nonagle` (TCP_NAGLE_OFF/CORK/PUSH bits). */
   nonagle = 0;
   /** `tp->snd_sml`: end of the last small segment sent (Nagle). */
@@ -188,6 +190,9 @@ export class TcpSock {
   maxAckBacklog = 0;
   readonly acceptQueue: TcpSock[] = [];
   synQueueLen = 0;
+  /** SYN cookies: when this listener last sent one (`rx_opt.ts_recent_stamp`; null: never) and `synflood_warned`. */
+  synqOverflow: SynqOverflowStamp | null = null;
+  synfloodWarned = false;
   /** The listener this child came from until accept() takes it. */
   parent: TcpSock | null = null;
   /** TCP_DEFER_ACCEPT in seconds (0: off). */
@@ -232,6 +237,7 @@ export class TcpSock {
       if (this.retransStamp === 0) this.retransStamp = Math.floor(skbTxUs(skb) / 1000) || 1;
       tcpTrimForRetransmit(this, skb);
     };
+    this.tp.rtxHold = (skb) => tcpSmallQueueCheck(this, skb, 1) || skbStillInHostQueue(this, skb);
     this.tp.canSendNew = () => this.writeQueue.head !== null && !after(this.writeQueue.head.cb[1]!, (this.sndUna + this.sndWnd) >>> 0);
     this.timers = new TcpTimers(net.scheduler, new SockTimerOwner(this), this.rtt, {
       keepaliveTimeMs: conf.keepaliveTime * 1000,
@@ -273,13 +279,9 @@ export class TcpSock {
     return (this.tp.cc.snd_nxt - this.tp.cc.snd_una) >>> 0;
   }
 
-  /** `tcp_wfree` half of TCP_WFREE: a transmitted copy is gone. */
-  wfree(truesize: number): void {
-    this.wmemAlloc -= truesize;
-    if (this.tsqThrottled) {
-      this.tsqThrottled = false;
-      tcpTsqHandler(this);
-    }
+  /** `tcp_tsq_write`'s sending part, run by the TSQ tasklet or release_sock. */
+  tsqWrite(): void {
+    tcpTsqWrite(this);
   }
 
   /** A fresh receiver for a new connection whose peer starts at `irs` (the ISN it chose). */
@@ -370,6 +372,7 @@ export class TcpSock {
       tcpProcessBacklog(this);
       this.owned = 0;
       this.timers.releaseCb();
+      tsqReleaseCb(this);
     } else if (this.owned > 1) {
       this.owned--;
     }

@@ -10,6 +10,7 @@ import { ICSK_TIME_RETRANS, TCP_RESOURCE_PROBE_INTERVAL_MS, type TcpTimerOwner, 
 import { tcpRackReoTimeoutFor } from '../input/ack.js';
 import { tcpRetransmitOne, tcpSendAck, tcpSendActiveReset, tcpSendLossProbe, tcpSendSyn, tcpSendSynAck, tcpWriteWakeup } from '../output/write-xmit.js';
 import { TCP_CLOSE, TCP_SYN_RECV, TCP_SYN_SENT } from './states.js';
+import { skbStillInHostQueue } from '../tsq/index.js';
 import type { TcpSock } from './tcp-sock.js';
 import { sockErrorReport, tcpDone, tcpTimeWait, tcpTimeWaitKill } from './lifecycle.js';
 import { tcpFastopenActiveDetectBlackhole } from '../fastopen/client.js';
@@ -63,11 +64,15 @@ function retransmitTimer(sk: TcpSock): void {
   if (tp.retransmits === 0) net.ext[TCPEXT.TCPTimeouts]!++;
   tp.cc.nowUs = net.nowUs();
   if (tcpEnterLoss(tp, net.conf.reordering)) net.ext[TCPEXT.TCPSACKReneging]!++;
-  tp.beforeRetransmit(head);
-  tp.q.retransmitted(head, tp.cc.nowUs, tp.delivered, false);
-  if (tp.undo_retrans < 0) tp.undo_retrans = 0;
-  tp.undo_retrans++;
-  const rc = tcpRetransmitOne(sk, head);
+  // skb_still_in_host_queue: __tcp_retransmit_skb says -EBUSY and the timer backs off as if sent.
+  let rc = 0;
+  if (!skbStillInHostQueue(sk, head)) {
+    tp.beforeRetransmit(head);
+    tp.q.retransmitted(head, tp.cc.nowUs, tp.delivered, false);
+    if (tp.undo_retrans < 0) tp.undo_retrans = 0;
+    tp.undo_retrans++;
+    rc = tcpRetransmitOne(sk, head);
+  }
   tp.retransmits++;
   if (rc < 0 && rc !== -105) {
     // Local congestion: retry soon without backing off.

@@ -1,0 +1,4 @@
+export * from './tsq.js';
+export * from './chrono.js';
+export * from './host-queue.js';
+export * from './netstack-mib.js';
