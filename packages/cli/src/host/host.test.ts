@@ -20,18 +20,18 @@ describe('netstack host: Fast Open on its listeners', () => {
     host = undefined;
   });
 
-  function banner(opts: { sysctl?: string[]; tfoQlen?: number; nstat?: boolean }): string[] {
+  async function banner(opts: { sysctl?: string[]; tfoQlen?: number; nstat?: boolean }): Promise<string[]> {
     const lines: string[] = [];
-    host = startHost({ link: vethLink, addr: '10.0.0.2/24', tcpEcho: 7, http: 80, seed: 1, out: (l) => lines.push(l), ...opts });
+    host = await startHost({ link: vethLink, addr: '10.0.0.2/24', tcpEcho: 7, http: 80, seed: 1, out: (l) => lines.push(l), ...opts });
     return lines;
   }
 
-  it('no TCP_FASTOPEN by default: tcp_fastopen is 1 (client only)', () => {
-    expect(banner({}).filter((l) => l.includes('TCP_FASTOPEN'))).toEqual([]);
+  it('no TCP_FASTOPEN by default: tcp_fastopen is 1 (client only)', async () => {
+    expect((await banner({})).filter((l) => l.includes('TCP_FASTOPEN'))).toEqual([]);
   });
 
-  it('the server bit 0x2 makes the host set TCP_FASTOPEN 511 on each listener, as nginx would', () => {
-    const lines = banner({ sysctl: ['net.ipv4.tcp_fastopen=3'] });
+  it('the server bit 0x2 makes the host set TCP_FASTOPEN 511 on each listener, as nginx would', async () => {
+    const lines = await banner({ sysctl: ['net.ipv4.tcp_fastopen=3'] });
     expect(lines.filter((l) => l.includes('TCP_FASTOPEN'))).toEqual([
       'netstack host: tcp echo on port 7, TCP_FASTOPEN 511',
       'netstack host: http on port 80 (GET /bytes/N, POST /echo), TCP_FASTOPEN 511',
@@ -40,23 +40,23 @@ describe('netstack host: Fast Open on its listeners', () => {
   });
 
   it('--tfo-qlen N sets the queue, with or without the server bit (setsockopt does not check it)', async () => {
-    expect(banner({ sysctl: ['net.ipv4.tcp_fastopen=3'], tfoQlen: 16 }).filter((l) => l.endsWith(', TCP_FASTOPEN 16')).length).toBe(2);
+    expect((await banner({ sysctl: ['net.ipv4.tcp_fastopen=3'], tfoQlen: 16 })).filter((l) => l.endsWith(', TCP_FASTOPEN 16')).length).toBe(2);
     await host!.stop();
-    expect(banner({ tfoQlen: 16 })[1]).toBe('netstack host: tcp echo on port 7, TCP_FASTOPEN 16');
+    expect((await banner({ tfoQlen: 16 }))[1]).toBe('netstack host: tcp echo on port 7, TCP_FASTOPEN 16');
   });
 
   it('--tfo-qlen above somaxconn is capped, as setsockopt caps it; 0 leaves the listeners without a queue', async () => {
-    expect(banner({ sysctl: ['net.core.somaxconn=64'], tfoQlen: 1000 })[1]).toBe('netstack host: tcp echo on port 7, TCP_FASTOPEN 64');
+    expect((await banner({ sysctl: ['net.core.somaxconn=64'], tfoQlen: 1000 }))[1]).toBe('netstack host: tcp echo on port 7, TCP_FASTOPEN 64');
     await host!.stop();
-    expect(banner({ sysctl: ['net.ipv4.tcp_fastopen=3'], tfoQlen: 0 }).filter((l) => l.includes('TCP_FASTOPEN'))).toEqual([]);
+    expect((await banner({ sysctl: ['net.ipv4.tcp_fastopen=3'], tfoQlen: 0 })).filter((l) => l.includes('TCP_FASTOPEN'))).toEqual([]);
   });
 
-  it('with 0x400|0x3 the listeners have the backlog as their queue without setsockopt (Linux semantics)', () => {
-    expect(banner({ sysctl: ['net.ipv4.tcp_fastopen=1027'], tfoQlen: 0 })[1]).toBe('netstack host: tcp echo on port 7, TCP_FASTOPEN 511');
+  it('with 0x400|0x3 the listeners have the backlog as their queue without setsockopt (Linux semantics)', async () => {
+    expect((await banner({ sysctl: ['net.ipv4.tcp_fastopen=1027'], tfoQlen: 0 }))[1]).toBe('netstack host: tcp echo on port 7, TCP_FASTOPEN 511');
   });
 
   it('--nstat prints the non-zero counters as nstat -a does, at stop', async () => {
-    const lines = banner({ nstat: true });
+    const lines = await banner({ nstat: true });
     // One connection to the echo service over lo, so that there is something to count.
     await new Promise<void>((resolve, reject) => {
       const s = createConnection({ host: '127.0.0.1', port: 7, netns: host!.ns }, () => {

@@ -63,8 +63,8 @@ function applySysctl(world: World, ns: NetNamespace, kv: string): void {
   }
 }
 
-/** Build and start the host. */
-export function startHost(opts: HostOptions): Host {
+/** Build and start the host; resolves once its link carries traffic and the banner is out. */
+export async function startHost(opts: HostOptions): Promise<Host> {
   // A real host's ISNs, ports and secrets differ from run to run unless a seed is asked for.
   const world = new World({ clock: 'real', seed: opts.seed ?? randomInt(1, 0x7fffffff) });
   const ns = world.createNamespace('host', [loopback({ up: true }), ipv4(), udp(), tcp()]);
@@ -79,7 +79,9 @@ export function startHost(opts: HostOptions): Host {
     if (opts.udpEcho !== undefined) services.push(udpEcho(ns, opts.udpEcho));
     if (opts.tcpEcho !== undefined) services.push(tcpEcho(ns, opts.tcpEcho, tfoQlen));
     if (opts.http !== undefined) services.push(httpServer(ns, opts.http, tfoQlen));
+    await opts.link.ready?.(dev);
   } catch (err) {
+    await Promise.all(services.map((s) => s.close().catch(() => {})));
     ns.unregisterNetdevice(dev);
     throw err;
   }
@@ -109,7 +111,7 @@ export function startHost(opts: HostOptions): Host {
 
 /** Run until SIGINT/SIGTERM, then stop (what the command does). Resolves after cleanup. */
 export async function runHost(opts: HostOptions): Promise<void> {
-  const host = startHost(opts);
+  const host = await startHost(opts);
   await new Promise<void>((resolve) => {
     const onSignal = (): void => {
       process.off('SIGINT', onSignal);
