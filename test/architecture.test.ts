@@ -29,7 +29,7 @@ const ALLOWED: Record<string, { netstack: readonly string[] | 'all'; external: r
   conformance: { netstack: ['core'], external: ['vitest'] },
   'packet-socket': { netstack: ['core'], external: [] },
   net: { netstack: ['core', 'tcp', 'udp', 'ipv4', 'nic-drivers'], external: [] },
-  cli: { netstack: 'all', external: ['commander', 'yaml'] },
+  cli: { netstack: 'all', external: ['commander', 'yaml', 'cli-progress'] },
 };
 
 /** Only these folders may call the wall clock, Math.random or setInterval. */

@@ -139,16 +139,65 @@ export function buildProgram(onTool: (run: ToolRun) => void = () => {}): Command
   tool('nstat', 'iproute2 nstat: SNMP counters (-a absolute, -z zeros, -r, -s, -n; patterns), deltas since the last run per namespace (-n NS or --netns NS)');
   tool('tcpdump', 'tcpdump 4.99: -r FILE (pcap/pcapng), -w FILE, -d/-dd/-ddd, filters, -nn -e -v -x -X -q -t -c; -i IFACE|any live in a lab namespace (-n NS) for --duration virtual seconds');
 
-  const lab = program.command('lab').summary('lab topologies: build one and show it').addHelpCommand(false);
+  const lab = program.command('lab').summary('lab topologies and experiments: build a lab file, run an experiment, calibrate the CPU cost model').addHelpCommand(false);
   lab
     .command('run')
-    .summary('build a lab file and print its topology (--steps: each setup command and its output)')
-    .argument('<file>', 'lab file (YAML or JSON)')
-    .option('--steps', 'print every setup command as it runs, with its output')
-    .action(async (file: string, opts: { steps?: boolean }) => {
+    .summary('run an experiment (gro, rps, ...) or build a lab file and print its topology (--steps: each setup command and its output)')
+    .argument('<name|file>', 'experiment name (see `netstack lab list`) or lab file (YAML or JSON)')
+    .option('--steps', 'lab file: print every setup command as it runs, with its output')
+    .option('--seed <n>', 'experiment: seed of its Worlds', intArg(0, MAX_SEED))
+    .option('--quick', 'experiment: smaller runs (same shape, fewer packets)')
+    .option('--out <dir>', 'experiment: directory of the SVG plot lab-<name>.svg (default: .)')
+    .option('--calibration <file>', 'experiment: cost model calibration (default: the committed one)')
+    .action(async (target: string, opts: { steps?: boolean; seed?: number; quick?: boolean; out?: string; calibration?: string }) => {
+      const { loadExperiment } = await import('./lab/experiments/index.js');
+      const experiment = await loadExperiment(target);
+      if (experiment !== null) {
+        const { runExperiment } = await import('./lab/experiments/runner.js');
+        const run = await runExperiment(experiment, {
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          quick: opts.quick === true,
+          ...(opts.out !== undefined ? { out: opts.out } : {}),
+          ...(opts.calibration !== undefined ? { calibration: opts.calibration } : {}),
+          progressStream: process.stderr,
+        });
+        process.stdout.write(run.text);
+        return;
+      }
       const { labRunText } = await import('./lab/render.js');
       const { loadLab } = await import('./lab/lab.js');
-      process.stdout.write(labRunText(await loadLab(file), { steps: opts.steps === true }));
+      process.stdout.write(labRunText(await loadLab(target), { steps: opts.steps === true }));
+    });
+  lab
+    .command('list')
+    .summary('list the experiments `lab run` knows')
+    .action(async () => {
+      const { EXPERIMENTS } = await import('./lab/experiments/index.js');
+      for (const [name, load] of Object.entries(EXPERIMENTS)) process.stdout.write(`${name.padEnd(10)} ${(await load()).summary}\n`);
+    });
+  lab
+    .command('calibrate')
+    .summary("measure each stage of the CPU cost model in real time and write the constants with their source (machine, CPU, node, date, method) as JSON")
+    .option('--out <file>', 'where to write the calibration', 'cost-calibration.json')
+    .option('--quick', 'fewer, shorter runs (noisier)')
+    .action(async (opts: { out: string; quick?: boolean }) => {
+      const { calibrate } = await import('./lab/calibrate/calibrate.js');
+      const { progressBar } = await import('./lab/experiments/runner.js');
+      const { writeFileSync } = await import('node:fs');
+      const bar = progressBar(process.stderr, 'calibrate');
+      let calibration;
+      try {
+        calibration = calibrate({ quick: opts.quick === true, onProgress: (d, t) => bar.update(d, t) });
+      } finally {
+        bar.stop();
+      }
+      writeFileSync(opts.out, JSON.stringify(calibration, null, 2) + '\n');
+      const { COST_STAGE_NAMES } = await import('@netstack/core');
+      const rows = COST_STAGE_NAMES.map((n) => [n, calibration.stages[n]?.nsPerPacket ?? 0, calibration.stages[n]?.nsPerByte ?? 0] as const);
+      const { renderTable } = await import('./lab/experiments/table.js');
+      process.stdout.write(`Calibrated on ${calibration.source.cpuModel}, node ${calibration.source.node}, ${calibration.source.date}\n`);
+      process.stdout.write(renderTable({ columns: ['stage', 'ns/packet', 'ns/byte'], rows }));
+      process.stdout.write(`Method: ${calibration.source.method}\nWritten to ${opts.out}\n`);
     });
 
   addHostCommand(program);

@@ -9,7 +9,11 @@ import 'reflect-metadata';
 export * from './errors/net-error.js';
 
 export * from './time/scheduler.js';
-export { VirtualScheduler, DEFAULT_MAX_EVENTS } from './time/virtual-scheduler.js';
+export { VirtualScheduler, DEFAULT_MAX_EVENTS, type LocalClock } from './time/virtual-scheduler.js';
+export { CostStage, COST_STAGE_COUNT, COST_STAGE_NAMES, costStageByName } from './cost/stages.js';
+export { CostModel, type CostCalibration, type CostCharger, type CostSource, type StageCost } from './cost/cost-model.js';
+export { CpuTime } from './cost/cpu-time.js';
+export { costCharge } from './cost/charge.js';
 export { RealScheduler } from './time/real-scheduler.js';
 export { Random } from './random/random.js';
 

@@ -27,6 +27,7 @@ import { DropReason } from '../skb/drop-reason.js';
 import { SKB_GSO_DODGY, SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from '../skb/constants.js';
 import { kfreeSkb } from '../skb/pool.js';
 import type { SkBuff } from '../skb/skbuff.js';
+import { CostStage } from '../cost/stages.js';
 import { GRO_LEGACY_MAX_SIZE, GRO_MAX_SIZE_LIMIT, type GroDevConfig } from './gro-config.js';
 import {
   GRO_CB_AGE,
@@ -196,6 +197,8 @@ export function napiGroReceive(napi: Napi, skb: SkBuff): number {
     napi.world.receive(skb);
     return GRO_NORMAL;
   }
+  const cost = napi.world.cost;
+  if (cost !== null) cost.charge(CostStage.GRO_RECEIVE, skb.len);
   return devGroReceive(napi.gro, skb);
 }
 

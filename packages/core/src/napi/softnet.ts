@@ -10,6 +10,8 @@ import { TraceStage } from '../trace/stages.js';
 import { backlogGroEnabled, napiGroFlush, napiGroReceive } from '../gro/gro.js';
 import { HZ } from '../gro/gro-node.js';
 import { offloadRegistry, type OffloadRegistry } from '../offload/offload.js';
+import { CostStage } from '../cost/stages.js';
+import type { Timer } from '../time/scheduler.js';
 
 /**
  * Per-CPU receive/transmit state (`struct softnet_data`): the NAPI poll list, the backlog queue
@@ -37,6 +39,13 @@ export class SoftnetData {
   inputQueueTail = 0;
   /** NET_RX softirq runs (for tests and the cost model). */
   netRxRuns = 0;
+  /** Cost model: this CPU is busy until then (ns), and has been busy this long in all. */
+  busyUntil = 0;
+  busyNs = 0;
+  /** Cost model: the latest (CPU-local) time work was handed to this CPU; its softirqs start no earlier. */
+  raisedAt = 0;
+  private rxWait: Timer | null = null;
+  private txWait: Timer | null = null;
 
   readonly netRxSoftirq: Deferred;
   readonly netTxSoftirq: Deferred;
@@ -59,7 +68,35 @@ export class SoftnetData {
     if (this.pollTail === null) this.pollHead = napi;
     else this.pollTail.pollNext = napi;
     this.pollTail = napi;
+    this.noteRaise();
     this.world.scheduler.defer(this.netRxSoftirq);
+  }
+
+  /** Cost model: work handed over at the caller's CPU time cannot start here before then. */
+  private noteRaise(): void {
+    if (this.world.cpuTime === null) return;
+    const t = this.world.scheduler.now();
+    if (t > this.raisedAt) this.raisedAt = t;
+  }
+
+  /**
+   * Cost model: a softirq raised while this CPU is busy (or before work handed to it arrives)
+   * runs when the CPU gets to it: wait with a timer, then raise it again. Returns true when it waits.
+   */
+  private waitForCpu(rx: boolean): boolean {
+    const world = this.world;
+    if (world.cpuTime === null) return false;
+    const at = this.busyUntil > this.raisedAt ? this.busyUntil : this.raisedAt;
+    if (at <= world.cpuTime.globalNow()) return false;
+    let timer = rx ? this.rxWait : this.txWait;
+    if (timer === null) {
+      const work = rx ? this.netRxSoftirq : this.netTxSoftirq;
+      timer = world.scheduler.createTimer(() => world.scheduler.defer(work));
+      if (rx) this.rxWait = timer;
+      else this.txWait = timer;
+    }
+    timer.armAt(at);
+    return true;
   }
 
   /** Ask NET_TX to run `txq`'s qdisc (`__netif_schedule`). */
@@ -81,8 +118,10 @@ export class SoftnetData {
    */
   private netRxAction(): void {
     const world = this.world;
+    if (this.waitForCpu(true)) return;
     const prevCpu = world.enterCpu(this.cpu);
     this.netRxRuns++;
+    if (world.cost !== null) world.cost.charge(CostStage.SOFTIRQ, 0);
     const start = world.scheduler.now();
     const timeLimit = start + world.netdevBudgetUsecs * 1000;
     let budget = world.netdevBudget;
@@ -115,6 +154,7 @@ export class SoftnetData {
       }
       budget -= work;
       // As net_rx_action: running out of budget or time counts a squeeze even if nothing is left.
+    // (`now()` moves within a run only with the cost model: without it only netdev_budget bites.)
       if (budget <= 0 || world.scheduler.now() >= timeLimit) {
         this.timeSqueeze++;
         break;
@@ -183,7 +223,9 @@ export class SoftnetData {
   /** `net_tx_action`: run the qdiscs of the TX queues that asked. */
   private netTxAction(): void {
     const world = this.world;
+    if (this.waitForCpu(false)) return;
     const prevCpu = world.enterCpu(this.cpu);
+    if (world.cost !== null) world.cost.charge(CostStage.SOFTIRQ, 0);
     const queues = this.outputQueue.splice(0);
     for (const txq of queues) {
       this.outputScheduled.delete(txq);

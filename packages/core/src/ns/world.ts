@@ -21,6 +21,8 @@ import type { Scheduler } from '../time/scheduler.js';
 import { VirtualScheduler } from '../time/virtual-scheduler.js';
 import { RealScheduler } from '../time/real-scheduler.js';
 import { CLOCK, SCHEDULER, SKB_POOL, WORLD } from './tokens.js';
+import type { CostCharger, CostModel } from '../cost/cost-model.js';
+import { CpuTime } from '../cost/cpu-time.js';
 import { NetNamespace } from './net-namespace.js';
 import type { Plugin } from './plugin.js';
 
@@ -31,6 +33,8 @@ export interface WorldOptions {
   cpus?: number;
   /** `virtual` (default): deterministic discrete-event time. `real`: wall clock, for real links. */
   clock?: 'virtual' | 'real';
+  /** CPU cost model (virtual time only): each stage charges its CPU time. Default none. */
+  costModel?: CostModel;
 }
 
 /** World-wide events. */
@@ -67,6 +71,10 @@ export class World {
   readonly busyLoopScratch = new NapiBusyLoop();
   /** Orders trace records across namespaces. */
   readonly traceSequence: TraceSequence = { next: 0 };
+  /** @internal The charging hooks' target (`cost.charge(stage, bytes)`); null: one branch, nothing charged. */
+  cost: CostCharger | null = null;
+  /** The cost model at work (per-stage totals), or null. */
+  cpuTime: CpuTime | null = null;
   /** CPU whose context runs now (softirqs set it; user calls run on CPU 0 unless `onCpu` says otherwise). */
   currentCpu = 0;
 
@@ -98,6 +106,34 @@ export class World {
     this.registerCoreSysctls();
     this.cpus = Array.from({ length: cpus }, (_, i) => new SoftnetData(this, i));
     this.pool.setFreeObserver((skb, reason, net) => this.onFree(skb, reason, net));
+    if (options.costModel !== undefined) this.setCostModel(options.costModel);
+  }
+
+  /**
+   * Turn the CPU cost model on (or off with null): from now on every stage charges the CPU that
+   * runs it (`softnet_data.busyUntil`/`busyNs`), softirqs wait for a busy CPU, and
+   * `netdev_budget_usecs` counts CPU time. Virtual time only (in real time the cost is the JS
+   * time actually spent). Switching models keeps the CPUs' accumulated time.
+   */
+  setCostModel(model: CostModel | null): void {
+    const sched = this.virtual;
+    if (model === null) {
+      this.cost = this.cpuTime = null;
+      sched.localClock = null;
+      return;
+    }
+    const cpuTime = new CpuTime(this, sched, model);
+    this.cost = this.cpuTime = cpuTime;
+    sched.localClock = cpuTime;
+  }
+
+  /**
+   * Let `profiler` see every charge (stage and bytes) in place of the cost model's accounting:
+   * how `netstack lab calibrate` measures stages. A model set before stays (`cpuTime`), and the
+   * profiler may pass charges on to it so that time still moves; null gives charges back to it.
+   */
+  setCostProfiler(profiler: CostCharger | null): void {
+    this.cost = profiler ?? this.cpuTime;
   }
 
   /** Create a namespace and install `plugins` in it. */
@@ -177,6 +213,11 @@ export class World {
   /** Run pending softirqs and tasklets now, without advancing time (either clock). */
   drain(): number {
     return this.scheduler.drain();
+  }
+
+  /** The event loop's time in ns: `scheduler.now()` on a CPU still busy (cost model) may be later. */
+  globalNow(): number {
+    return this.scheduler instanceof VirtualScheduler ? this.scheduler.globalNow() : this.scheduler.now();
   }
 
   /** `/proc/net/softnet_stat`. */

@@ -5,6 +5,7 @@ import { NET_RX_DROP, NET_RX_SUCCESS } from '../netdevice/flags.js';
 import { NAPI_STATE_SCHED } from '../napi/napi.js';
 import { TraceStage } from '../trace/stages.js';
 import { getRpsCpu } from './rps.js';
+import { CostStage } from '../cost/stages.js';
 
 /**
  * `netif_rx` → `enqueue_to_backlog`: queue a received packet on the current CPU's backlog, to be
@@ -29,6 +30,7 @@ export function enqueueToBacklog(skb: SkBuff, cpu: number): number {
   const world = dev.net.world;
   const sd = cpu < 0 ? world.currentSoftnet() : world.cpus[cpu]!;
   const queue = sd.inputPktQueue;
+  if (world.cost !== null) world.cost.charge(CostStage.NETIF_RX, 0);
   if (dev.net.trace.enabled) {
     dev.net.trace.record(world.scheduler.now(), TraceStage.NETIF_RX, sd.cpu, 0, dev.ifindex, skb.id, queue.length);
   }

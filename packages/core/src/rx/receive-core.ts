@@ -16,6 +16,7 @@ import { PTYPE_HASH_MASK } from './packet-type.js';
 import { RxHandlerResult, type RxHandlerContext } from './rx-handler.js';
 import { enqueueToBacklog } from './netif-rx.js';
 import { getRpsCpu } from './rps.js';
+import { CostStage } from '../cost/stages.js';
 
 /** Contexts for rx_handler calls, one per nesting depth (a handler may re-enter receive). */
 const MAX_DEPTH_CONTEXTS = 64;
@@ -115,6 +116,7 @@ export function netifReceiveSkb(skb: SkBuff): number {
   }
   const net = origDev.net;
   const world = net.world;
+  if (world.cost !== null) world.cost.charge(CostStage.RECEIVE_CORE, skb.len);
   const sd = world.currentSoftnet();
   const state = world.receiveState;
   let deliverExact = false;

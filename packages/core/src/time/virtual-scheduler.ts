@@ -4,6 +4,14 @@ import { NetError } from '../errors/net-error.js';
 /** Bound on events one `runFor`/`runUntilIdle` call may process, so a livelock fails loudly. */
 export const DEFAULT_MAX_EVENTS = 50_000_000;
 
+/**
+ * A clock local to the CPU running now (the CPU cost model): `now()` returns
+ * `localNow(global time)` while one is installed.
+ */
+export interface LocalClock {
+  localNow(globalNs: number): number;
+}
+
 class VirtualTimer implements Timer {
   expires = 0;
   /** Insertion order among timers with equal expiry: events at equal times run in arm order. */
@@ -24,7 +32,8 @@ class VirtualTimer implements Timer {
   }
 
   armAt(atNs: number): void {
-    this.scheduler.enqueueTimer(this, Math.max(atNs, this.scheduler.now()));
+    // Not before the event loop's time (a busy CPU's own time may be later: see LocalClock).
+    this.scheduler.enqueueTimer(this, Math.max(atNs, this.scheduler.globalNow()));
   }
 
   cancel(): boolean {
@@ -43,8 +52,16 @@ export class VirtualScheduler implements Scheduler {
   private seq = 0;
   private readonly heap: VirtualTimer[] = [];
   private readonly deferred = new DeferredQueue();
+  /** @internal Set by `World.setCostModel`: CPUs that spent time run ahead of the event loop. */
+  localClock: LocalClock | null = null;
 
   now(): number {
+    const local = this.localClock;
+    return local === null ? this.nowNs : local.localNow(this.nowNs);
+  }
+
+  /** The event loop's time, whatever CPU runs (equal to `now()` without the cost model). */
+  globalNow(): number {
     return this.nowNs;
   }
 

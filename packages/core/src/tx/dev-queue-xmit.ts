@@ -25,6 +25,7 @@ import { VLAN_HLEN } from '../wire/vlan.js';
 import { TC_ACT_OK, TC_ACT_SHOT } from './tc-hook.js';
 import { netdevPickTx } from './xps.js';
 import type { PacketType } from '../rx/packet-type.js';
+import { CostStage } from '../cost/stages.js';
 
 /** -ENETDOWN, as `dev_queue_xmit` returns it. */
 export const XMIT_ENETDOWN = -100;
@@ -58,6 +59,8 @@ export function skbChecksumHelp(skb: SkBuff): boolean {
   const field = start + skb.csumOffset;
   if (start < skb.data || field + 2 > skb.tail) return false;
   skb.unshare();
+  const cost = skb.dev?.net.world.cost ?? null;
+  if (cost !== null) cost.charge(CostStage.CSUM, skb.tail - start);
   // The field holds the pseudo-header sum; summing over it folds that in.
   const sum = csumPartial(skb.buf, start, skb.tail - start);
   let check = csumFold(sum);
@@ -110,6 +113,8 @@ function validateXmitSkb(skb: SkBuff, dev: NetDevice): SkBuff | null {
       return null;
     }
     trace(segs.head!, dev, TraceStage.VALIDATE_XMIT, segs.length, 0);
+    const cost = dev.net.world.cost;
+    if (cost !== null) for (let s = segs.head; s !== null; s = s.next) cost.charge(CostStage.GSO_SEGMENT, s.len);
     return segs.head;
   }
   if (skb.ipSummed === CHECKSUM_PARTIAL) {
@@ -159,6 +164,8 @@ function xmitOne(skb: SkBuff, dev: NetDevice, txq: NetdevQueue): number {
   if (dev.net.ptypeAll.length !== 0 || dev.ptypeAll.length !== 0) xmitNit(skb, dev);
   trace(skb, dev, TraceStage.START_XMIT, 0, txq.index);
   const len = skb.len;
+  const cost = dev.net.world.cost;
+  if (cost !== null) cost.charge(CostStage.DRIVER_XMIT, len);
   const rc = dev.ops.startXmit(skb, dev, txq);
   if (rc === NETDEV_TX_OK) {
     txq.stats.packets++;
@@ -230,6 +237,8 @@ export function devQueueXmit(skb: SkBuff): number {
   const dev = skb.dev!;
   if (skb.macHeader < 0) skb.macHeader = skb.data;
   trace(skb, dev, TraceStage.DEV_QUEUE_XMIT, 0, skb.protocol);
+  const cost = dev.net.world.cost;
+  if (cost !== null) cost.charge(CostStage.DEV_QUEUE_XMIT, 0);
 
   const egress = dev.tcEgress;
   if (egress !== null) {

@@ -1,7 +1,9 @@
 import {
   CHECKSUM_UNNECESSARY,
+  CostStage,
   DropReason,
   ERRNO,
+  costCharge,
   ETH_P_IP,
   NET_XMIT_CN,
   NFPROTO_IPV4,
@@ -149,6 +151,7 @@ export class IpOutput {
 
   /** `ip_output`. */
   private output(skb: SkBuff, rt: Rtable): number {
+    costCharge(this.stack.ns.world, CostStage.IP_OUTPUT, 0);
     const indev = skb.dev;
     skb.dev = rt.dev;
     skb.protocol = ETH_P_IP;

@@ -11,6 +11,8 @@ import {
   PACKET_LOOPBACK,
   PACKET_MULTICAST,
   PACKET_OTHERHOST,
+  CostStage,
+  costCharge,
   internetChecksum,
   kfreeSkb,
   skbOrphan,
@@ -51,6 +53,7 @@ export class IpRcv {
   constructor(private readonly stack: Ipv4Stack) {}
 
   private ipRcv(skb: SkBuff, dev: NetDevice): number {
+    costCharge(this.stack.ns.world, CostStage.IP_RCV, 0);
     if (this.core(skb) === null) return NET_RX_DROP;
     if (this.stack.ns.netfilter.run(NFPROTO_IPV4, NF_INET_PRE_ROUTING, skb, dev, null) !== NF_ACCEPT) return NET_RX_DROP;
     return this.finishFn(skb);

@@ -9,6 +9,7 @@ import {
   PACKET_MULTICAST,
   PACKET_OTHERHOST,
   SKB_DESTRUCTOR_SOCK_WFREE,
+  setXpsCpus,
   TraceStage,
   World,
   devQueueXmit,
@@ -351,10 +352,12 @@ describe('veth with several queues (ip link add ... type veth numrxqueues N numt
         return 0;
       },
     });
-    for (const q of [0, 1, 1]) {
+    // XPS picks the TX queue of the sending CPU (a preset queue_mapping does not survive netdev_pick_tx).
+    setXpsCpus(va, 0, 0b01);
+    setXpsCpus(va, 1, 0b10);
+    for (const cpu of [0, 1, 1]) {
       const skb = frame(world.pool, { dst: vb.addr, src: va.addr, dev: va });
-      skb.queueMapping = q;
-      expect(devQueueXmit(skb)).toBe(NET_XMIT_SUCCESS);
+      expect(world.onCpu(cpu, () => devQueueXmit(skb))).toBe(NET_XMIT_SUCCESS);
     }
     world.runUntilIdle();
     expect(seen).toEqual([
@@ -367,11 +370,13 @@ describe('veth with several queues (ip link add ... type veth numrxqueues N numt
     const [vc, vd] = createVethPair(a, { name: 'veth2', numTxQueues: 2, peer: { name: 'veth3', netns: b } });
     vc.open();
     vd.open();
+    setXpsCpus(vc, 1, 0b10);
     const skb = frame(world.pool, { dst: vd.addr, src: vc.addr, dev: vc });
-    skb.queueMapping = 1;
-    devQueueXmit(skb);
+    world.onCpu(1, () => devQueueXmit(skb));
+    expect(vc.txQueues[1]!.stats.packets).toBe(1);
     world.runUntilIdle();
-    expect(seen.at(-1)).toEqual([0, 0]);
+    // Queue 0 (queue 0's RPS map is empty, so the frame stays on the sending CPU).
+    expect(seen.at(-1)).toEqual([0, 1]);
     expectNoLeaks(world);
   });
 });

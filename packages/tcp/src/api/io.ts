@@ -4,7 +4,7 @@
  * may announce the opened window and DRS autotunes the buffer), shutdown, close (RST when
  * unread data is discarded, RFC 2525 2.17; SO_LINGER 0 aborts), and `tcp_poll`.
  */
-import { ERRNO, NetError } from '@netstack/core';
+import { CostStage, ERRNO, NetError, costCharge } from '@netstack/core';
 import { TCPEXT } from '../config/index.js';
 import { CB_END_SEQ, CB_SEQ, CB_TCP_FLAGS } from '../recovery/index.js';
 import { TCPHDR_FIN, TCPHDR_PSH } from '../wire/index.js';
@@ -98,6 +98,7 @@ export function tcpSendmsg(sk: TcpSock, data: Uint8Array, offset: number, length
     sk.writeSeq = (sk.writeSeq + n) >>> 0;
     copied += n;
   }
+  costCharge(sk.net.ns.world, CostStage.COPY_FROM_USER, copied);
   if (copied === 0 && length > 0) {
     sk.noSpace = true;
     return EAGAIN;
@@ -117,6 +118,7 @@ export function tcpRecvmsg(sk: TcpSock, out: Uint8Array, off: number, max: numbe
   const rx = sk.rx;
   const n = rx.read(out, off, max);
   if (n > 0) {
+    costCharge(sk.net.ns.world, CostStage.COPY_TO_USER, n);
     tcpCleanupRbuf(sk, n);
     return n;
   }

@@ -24,6 +24,8 @@ import {
   type InetProtocol,
   type NetworkProtocol,
   type SkBuff,
+  CostStage,
+  costCharge,
 } from '@netstack/core';
 import { TCPEXT, TCP_MIB_INCSUMERRORS, TCP_MIB_INERRS, TCP_MIB_INSEGS } from '../config/index.js';
 import { EH_REQUEST, EH_TIME_WAIT } from '../lookup/index.js';
@@ -87,6 +89,7 @@ export class TcpProtocol implements InetProtocol {
     }
     net.mib[TCP_MIB_INSEGS]!++;
     const len = skb.len;
+    costCharge(ns.world, CostStage.TCP_RCV, len);
     if (len < TCP_HLEN) {
       kfreeSkb(skb, DropReason.PKT_TOO_SMALL, ns);
       return NET_RX_DROP;

@@ -126,18 +126,9 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
     kfreeSkb(skb, DropReason.TCP_FLAGS, net.ns);
     return NET_RX_DROP;
   }
-  if (lsk.acceptQueue.length > lsk.maxAckBacklog) {
-    net.ext[TCPEXT.ListenOverflows]!++;
-    net.ext[TCPEXT.ListenDrops]!++;
-    kfreeSkb(skb, DropReason.SOCKET_BACKLOG, net.ns);
-    return NET_RX_DROP;
-  }
+  if (acceptQueueFullDrop(lsk, skb)) return NET_RX_DROP;
   const l3 = seg.l3!;
-  const req = new RequestSock(lsk, l3);
-  req.saddr.set(seg.daddr);
-  req.daddr.set(seg.saddr);
-  req.sport = seg.dport;
-  req.dport = seg.sport;
+  const req = requestFor(lsk, seg);
   req.rcvIsn = seg.seq;
   req.rcvNxt = (seg.seq + 1) >>> 0;
   req.dif = skb.dev !== null ? skb.dev.ifindex : 0;
@@ -182,6 +173,26 @@ export function tcpListenRcv(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): number
   sendSynAck(req, seg, synackFoc);
   consumeSkb(skb);
   return NET_RX_SUCCESS;
+}
+
+/** A full accept queue drops (ListenOverflows, ListenDrops) without an answer; true when it did. */
+export function acceptQueueFullDrop(lsk: TcpSock, skb: SkBuff): boolean {
+  if (lsk.acceptQueue.length <= lsk.maxAckBacklog) return false;
+  const net = lsk.net;
+  net.ext[TCPEXT.ListenOverflows]!++;
+  net.ext[TCPEXT.ListenDrops]!++;
+  kfreeSkb(skb, DropReason.SOCKET_BACKLOG, net.ns);
+  return true;
+}
+
+/** A request sock for `seg`'s connection, addressed as our side sees it. */
+export function requestFor(lsk: TcpSock, seg: TcpSegment): RequestSock {
+  const req = new RequestSock(lsk, seg.l3!);
+  req.saddr.set(seg.daddr);
+  req.daddr.set(seg.saddr);
+  req.sport = seg.dport;
+  req.dport = seg.sport;
+  return req;
 }
 
 /** `tcp_check_req`: a segment for a request sock. */

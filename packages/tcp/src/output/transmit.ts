@@ -20,6 +20,8 @@ import {
   writeU32,
   type SkBuff,
   type XmitOptions,
+  CostStage,
+  costCharge,
 } from '@netstack/core';
 import { TCP_MIB_OUTSEGS, TCP_MIB_RETRANSSEGS } from '../config/index.js';
 import { TCPHDR_ACK, TCPHDR_CWR, TCPHDR_ECE, TCPHDR_SYN, TCP_HLEN, clearTcpOptions, emitTcpOptions, tcpOptionsLen, type TcpOptions } from '../wire/index.js';
@@ -108,6 +110,7 @@ export function synOptions(sk: TcpSock, o: TcpOptions, tsEcr: number): void {
  */
 export function tcpTransmit(sk: TcpSock, src: SkBuff | null, srcOff: number, len: number, seq: number, flags: number, retrans: boolean): number {
   const net = sk.net;
+  costCharge(net.ns.world, CostStage.TCP_XMIT, 0);
   const o = sk.sendOpts;
   const syn = (flags & TCPHDR_SYN) !== 0;
   if (syn) synOptions(sk, o, sk.tsRecent);

@@ -5,7 +5,7 @@
  */
 import { EH_TIME_WAIT, OWNER_TIME_WAIT } from '../lookup/index.js';
 import { TCPEXT, TCP_MIB_ATTEMPTFAILS, TCP_MIB_CURRESTAB, TCP_MIB_ESTABRESETS } from '../config/index.js';
-import type { ErrnoCode } from '@netstack/core';
+import { CostStage, costCharge, type ErrnoCode } from '@netstack/core';
 import { TCP_TIMEWAIT_LEN_MS } from '../timers/index.js';
 import {
   RCV_SHUTDOWN,
@@ -24,7 +24,10 @@ import { tcpFastopenRemove } from '../fastopen/server.js';
 /** Wake readers (`sk_data_ready`). */
 export function sockDataReady(sk: TcpSock): void {
   const cb = sk.onReadable;
-  if (cb !== null) cb();
+  if (cb !== null) {
+    costCharge(sk.net.ns.world, CostStage.SOCK_WAKEUP, 0);
+    cb();
+  }
 }
 
 /** Wake writers when the buffer has room again (`sk_stream_write_space`). */

@@ -16,15 +16,15 @@
  * tcp_peer_is_proven (tcp_metrics) is always false; the child gets no handshake RTT sample (the
  * kernel has none either without timestamps: `snt_synack` is unknown).
  */
-import { DropReason, NET_RX_DROP, NET_RX_SUCCESS, consumeSkb, formatInetAddr, kfreeSkb, type SkBuff } from '@netstack/core';
+import { NET_RX_DROP, NET_RX_SUCCESS, consumeSkb, formatInetAddr, type SkBuff } from '@netstack/core';
 import { TCPEXT } from '../config/index.js';
 import { EH_REQUEST } from '../lookup/index.js';
 import { selectInitialWindow } from '../receive/index.js';
 import type { TcpSegment } from '../net/tcp-net.js';
 import { TCP_SYN_RECV } from '../sock/states.js';
 import type { TcpSock } from '../sock/tcp-sock.js';
-import { RequestSock } from '../listen/request-sock.js';
-import { createChild, lockedClamp, sendSynAck } from '../listen/listen.js';
+import type { RequestSock } from '../listen/request-sock.js';
+import { acceptQueueFullDrop, createChild, lockedClamp, requestFor, sendSynAck } from '../listen/listen.js';
 import { tcpRcvStateProcess } from '../input/rcv-state.js';
 import { SynqOverflowStamp, cookieInitTimestamp, cookieTimestampDecode } from './syncookies.js';
 
@@ -109,19 +109,9 @@ export function cookieV4Check(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): numbe
   const opt = cookieTimestampDecode(o.tsEcr, o.sawTstamp, o.tsEcr !== 0 ? tsOff : 0, { tcpTimestamps: conf.timestamps, tcpSack: conf.sack, tcpWindowScaling: conf.windowScaling });
   if (!opt.valid) return COOKIE_NOT_MINE;
   // tcp_v4_syn_recv_sock: no room in the accept queue drops the ACK, without a reset.
-  if (lsk.acceptQueue.length > lsk.maxAckBacklog) {
-    net.ext[TCPEXT.ListenOverflows]!++;
-    net.ext[TCPEXT.ListenDrops]!++;
-    kfreeSkb(skb, DropReason.SOCKET_BACKLOG, net.ns);
-    return NET_RX_DROP;
-  }
+  if (acceptQueueFullDrop(lsk, skb)) return NET_RX_DROP;
   // cookie_tcp_reqsk_init: the request as the SYN would have made it.
-  const l3 = seg.l3!;
-  const req = new RequestSock(lsk, l3);
-  req.saddr.set(seg.daddr);
-  req.daddr.set(seg.saddr);
-  req.sport = seg.dport;
-  req.dport = seg.sport;
+  const req = requestFor(lsk, seg);
   req.rcvIsn = (seg.seq - 1) >>> 0;
   req.sntIsn = (seg.ack - 1) >>> 0;
   req.mss = mss;
@@ -142,7 +132,7 @@ export function cookieV4Check(lsk: TcpSock, seg: TcpSegment, skb: SkBuff): numbe
   req.rcvWscale = w.rcvWscale;
   // No SYN-ACK send time is known: no handshake RTT sample, as for a retransmitted SYN-ACK.
   req.numTimeout = 1;
-  req.ehEntry = net.ehash.insert(req, EH_REQUEST, l3.family, req.saddr, req.sport, req.daddr, req.dport, 0);
+  req.ehEntry = net.ehash.insert(req, EH_REQUEST, req.l3.family, req.saddr, req.sport, req.daddr, req.dport, 0);
   lsk.synQueueLen++;
   const child = createChild(req, seg);
   tcpRcvStateProcess(child, seg, skb);

@@ -3,12 +3,18 @@
  * (with the CPU cost model where CPU matters), and returns a table, a plot and the claim it
  * checked in numbers. Rendering (text table, SVG, progress bar) belongs to the runner.
  */
+import type { CostModel } from '@netstack/core';
 
 export interface ExperimentContext {
   /** Seed of every World the experiment builds. */
   readonly seed: number;
   /** Smaller runs for tests and CI: the same shape with fewer packets or connections. */
   readonly quick: boolean;
+  /**
+   * The CPU cost model to charge with (the runner loads `--calibration FILE` or the committed
+   * default calibration). Optional: an experiment without one loads the default itself.
+   */
+  readonly costModel?: CostModel;
   /** Report progress: `done` of `total` units of work (drives the progress bar). */
   progress(done: number, total: number): void;
 }
