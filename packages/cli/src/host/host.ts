@@ -9,7 +9,8 @@ import { World, type NetDevice, type NetNamespace } from '@netstack/core';
 import { loopback } from '@netstack/nic-drivers';
 import { getIpv4, ipv4 } from '@netstack/ipv4';
 import { udp } from '@netstack/udp';
-import { tcp } from '@netstack/tcp';
+import { TFO_SERVER_ENABLE, tcp } from '@netstack/tcp';
+import { nstatLine, nstatTable } from '../tools/nstat.js';
 import type { HostLink } from './link.js';
 import { httpServer, tcpEcho, udpEcho, type Service } from './services.js';
 
@@ -24,6 +25,13 @@ export interface HostOptions {
   http?: number;
   /** `KEY=VALUE` with kernel names (`net.ipv4.tcp_fastopen=3`). */
   sysctl?: readonly string[];
+  /**
+   * TCP_FASTOPEN on the host's TCP listeners (0: not set). Default: the listen backlog (511)
+   * when `net.ipv4.tcp_fastopen` has the server bit 0x2, else 0.
+   */
+  tfoQlen?: number;
+  /** At stop, print the namespace's non-zero counters as `nstat -a` does. */
+  nstat?: boolean;
   seed?: number;
   /** Where the banner goes. */
   out?: (line: string) => void;
@@ -37,6 +45,9 @@ export interface Host {
   /** Stop the services and release the link. */
   stop(): Promise<void>;
 }
+
+/** The backlog the services listen with (Node's default), and their default Fast Open queue. */
+const LISTEN_BACKLOG = 511;
 
 /** `--sysctl KEY=VALUE`: the namespace's tree first, the World's (net.core.*) when it is not there. */
 function applySysctl(world: World, ns: NetNamespace, kv: string): void {
@@ -52,12 +63,13 @@ function applySysctl(world: World, ns: NetNamespace, kv: string): void {
   }
 }
 
-/** Build and start the host. */
-export function startHost(opts: HostOptions): Host {
+/** Build and start the host; resolves once its link carries traffic and the banner is out. */
+export async function startHost(opts: HostOptions): Promise<Host> {
   // A real host's ISNs, ports and secrets differ from run to run unless a seed is asked for.
   const world = new World({ clock: 'real', seed: opts.seed ?? randomInt(1, 0x7fffffff) });
   const ns = world.createNamespace('host', [loopback({ up: true }), ipv4(), udp(), tcp()]);
   for (const kv of opts.sysctl ?? []) applySysctl(world, ns, kv);
+  const tfoQlen = opts.tfoQlen ?? (Number(ns.sysctl.get('net.ipv4.tcp_fastopen')) & TFO_SERVER_ENABLE ? LISTEN_BACKLOG : 0);
   const dev = opts.link.create(ns);
   const services: Service[] = [];
   try {
@@ -65,9 +77,11 @@ export function startHost(opts: HostOptions): Host {
     dev.open();
     if (opts.gw !== undefined) getIpv4(ns).addRoute({ to: 'default', via: opts.gw });
     if (opts.udpEcho !== undefined) services.push(udpEcho(ns, opts.udpEcho));
-    if (opts.tcpEcho !== undefined) services.push(tcpEcho(ns, opts.tcpEcho));
-    if (opts.http !== undefined) services.push(httpServer(ns, opts.http));
+    if (opts.tcpEcho !== undefined) services.push(tcpEcho(ns, opts.tcpEcho, tfoQlen));
+    if (opts.http !== undefined) services.push(httpServer(ns, opts.http, tfoQlen));
+    await opts.link.ready?.(dev);
   } catch (err) {
+    await Promise.all(services.map((s) => s.close().catch(() => {})));
     ns.unregisterNetdevice(dev);
     throw err;
   }
@@ -85,6 +99,10 @@ export function startHost(opts: HostOptions): Host {
         await Promise.all(services.map((s) => s.close().catch(() => {})));
         dev.close();
         ns.unregisterNetdevice(dev);
+        if (opts.nstat === true) {
+          out('#kernel');
+          for (const [id, v] of nstatTable(ns)) if (v !== 0) out(nstatLine(id, v).trimEnd());
+        }
       })();
       return stopped;
     },
@@ -93,7 +111,7 @@ export function startHost(opts: HostOptions): Host {
 
 /** Run until SIGINT/SIGTERM, then stop (what the command does). Resolves after cleanup. */
 export async function runHost(opts: HostOptions): Promise<void> {
-  const host = startHost(opts);
+  const host = await startHost(opts);
   await new Promise<void>((resolve) => {
     const onSignal = (): void => {
       process.off('SIGINT', onSignal);

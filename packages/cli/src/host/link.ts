@@ -4,13 +4,15 @@
  * does not care which.
  */
 import type { NetDevice, NetNamespace } from '@netstack/core';
-import { createTap } from '@netstack/nic-drivers';
+import { createTap, createVxlan, vxlanReady, type VxlanPriv } from '@netstack/nic-drivers';
 
 export interface HostLink {
   /** Creates the device in `ns` (down; the host opens it). */
   create(ns: NetNamespace): NetDevice;
   /** What it is attached to, for the banner (`TAP tap0 (attached)`). */
   describe(dev: NetDevice): string;
+  /** Settles once the opened device can carry traffic (VXLAN: its UDP socket is bound). */
+  ready?(dev: NetDevice): Promise<void>;
 }
 
 export interface TapLinkOptions {
@@ -40,5 +42,40 @@ export function tapLink(opts: TapLinkOptions): HostLink {
       const priv = dev.priv as { kernelName: string; created: boolean; queues: unknown[]; vnetHdr: boolean };
       return `TAP ${priv.kernelName} (${priv.created ? 'created' : 'attached'}, ${priv.queues.length} queue${priv.queues.length > 1 ? 's' : ''}${priv.vnetHdr ? ', vnet_hdr' : ''})`;
     },
+  };
+}
+
+export interface VxlanLinkOptions {
+  /** The remote VTEP (`remote`): where frames to unknown and broadcast destinations go. */
+  remote: string;
+  vni: number;
+  /** UDP port sent to and listened on (`dstport`). Default 4789. */
+  port?: number;
+  /** Local address the UDP socket binds (`local`). Default any. */
+  local?: string;
+  mtu?: number;
+}
+
+/**
+ * A VXLAN device (`ip link add vxlan0 type vxlan id VNI remote REMOTE dstport PORT [local ADDR]`)
+ * whose UDP socket is one of this process: the underlay is the routing of the kernel namespace
+ * the host runs in.
+ */
+export function vxlanLink(opts: VxlanLinkOptions): HostLink {
+  return {
+    create(ns) {
+      return createVxlan(ns, {
+        vni: opts.vni,
+        remote: opts.remote,
+        ...(opts.port !== undefined ? { dstPort: opts.port } : {}),
+        ...(opts.local !== undefined ? { local: opts.local } : {}),
+        ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}),
+      });
+    },
+    describe(dev) {
+      const p = dev.priv as VxlanPriv;
+      return `VXLAN id ${p.vni} remote ${opts.remote}${opts.local !== undefined ? ` local ${opts.local}` : ''} dstport ${p.dstPort}`;
+    },
+    ready: (dev) => vxlanReady(dev),
   };
 }

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { NetNamespace } from '@netstack/core';
-import { createServer, createSocket } from '@netstack/net';
+import { createServer, createSocket, type Server } from '@netstack/net';
 import { hostBytesChunks } from './bytes.js';
 
 /** Something to stop at shutdown. */
@@ -24,13 +24,27 @@ export function udpEcho(ns: NetNamespace, port: number): Service {
   return { what: `udp echo on port ${port}`, close: () => new Promise<void>((r) => sock.close(() => r())) };
 }
 
-export function tcpEcho(ns: NetNamespace, port: number): Service {
+/**
+ * `listen(port)`, then TCP_FASTOPEN `tfoQlen` on the listener when above 0 — what a server such
+ * as nginx (`listen ... fastopen=N`) does: with tcp_fastopen 0x2 alone, Linux accepts SYN data
+ * only on listeners that set it. Returns the listener's Fast Open queue as read back (capped by
+ * somaxconn; the backlog with tcp_fastopen 0x400|0x2) for the banner, empty when it has none.
+ */
+function listenTcp(server: Server, port: number, tfoQlen: number): string {
+  server.listen(port);
+  const sock = server._handle?.sock;
+  if (tfoQlen > 0) sock?.setsockopt('TCP_FASTOPEN', tfoQlen);
+  const qlen = Number(sock?.getsockopt('TCP_FASTOPEN') ?? 0);
+  return qlen > 0 ? `, TCP_FASTOPEN ${qlen}` : '';
+}
+
+export function tcpEcho(ns: NetNamespace, port: number, tfoQlen = 0): Service {
   const server = createServer({ netns: ns }, (s) => {
     s.on('error', () => s.destroy());
     s.pipe(s);
   });
-  server.listen(port);
-  return { what: `tcp echo on port ${port}`, close: () => closeServer(server) };
+  const tfo = listenTcp(server, port, tfoQlen);
+  return { what: `tcp echo on port ${port}${tfo}`, close: () => closeServer(server) };
 }
 
 function closeServer(server: { close(cb?: (err?: Error) => void): unknown }): Promise<void> {
@@ -78,12 +92,12 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   res.writeHead(404, { 'content-type': 'text/plain' }).end('GET /bytes/N or POST /echo\n');
 }
 
-export function httpServer(ns: NetNamespace, port: number): Service {
+export function httpServer(ns: NetNamespace, port: number, tfoQlen = 0): Service {
   const server = http.createServer(handle);
   const listener = createServer({ netns: ns }, (s) => server.emit('connection', s));
-  listener.listen(port);
+  const tfo = listenTcp(listener, port, tfoQlen);
   return {
-    what: `http on port ${port} (GET /bytes/N, POST /echo)`,
+    what: `http on port ${port} (GET /bytes/N, POST /echo)${tfo}`,
     close: async () => {
       server.closeAllConnections();
       await closeServer(listener);

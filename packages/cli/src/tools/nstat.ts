@@ -79,7 +79,8 @@ function fnmatchRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function line(id: string, value: number, overflow = false): string {
+/** One counter as nstat prints it (`%-32s%-16llu%6.1f`), newline included. */
+export function nstatLine(id: string, value: number, overflow = false): string {
   return `${id.padEnd(32)}${String(value).padEnd(16)}${'0.0'.padStart(6)}${overflow ? ' (overflow)' : ''}\n`;
 }
 
@@ -145,7 +146,7 @@ export function nstatTool(ctx: ToolContext, argv: readonly string[]): number {
     let text = '#kernel\n';
     if (o.ignore || history === undefined || history.size === 0) {
       // dump_kern_db: values since boot.
-      for (const [id, v] of kern) if ((o.zeros || v !== 0) && match(id)) text += line(id, v);
+      for (const [id, v] of kern) if ((o.zeros || v !== 0) && match(id)) text += nstatLine(id, v);
     } else {
       // dump_incr_db: what changed since the history was written.
       for (const [id, v] of kern) {
@@ -159,7 +160,7 @@ export function nstatTool(ctx: ToolContext, argv: readonly string[]): number {
           }
           val -= old;
         }
-        if ((o.zeros || val !== 0) && match(id)) text += line(id, val, overflow);
+        if ((o.zeros || val !== 0) && match(id)) text += nstatLine(id, val, overflow);
       }
     }
     ctx.io.out(text);
