@@ -56,6 +56,13 @@ describe('Sysctl', () => {
     expect(s.get('net.ipv4.tcp_syn_retries')).toBe(3);
     s.set('net.ipv4.tcp_syn_retries', 127);
     expect(s.get('net.ipv4.tcp_syn_retries')).toBe(127);
+    // proc_dointvec reads with base 0, as `sysctl -w net.ipv4.tcp_fastopen=0x403` does on Linux.
+    s.set('net.ipv4.tcp_syn_retries', '0x1f');
+    expect(s.get('net.ipv4.tcp_syn_retries')).toBe(31);
+    s.set('net.ipv4.tcp_syn_retries', '010');
+    expect(s.get('net.ipv4.tcp_syn_retries')).toBe(8);
+    s.set('net.ipv4.tcp_rmem', '0x1000 01 0x20000');
+    expect(s.get('net.ipv4.tcp_rmem')).toEqual([4096, 1, 131072]);
     s.set('net.ipv4.tcp_congestion_control', ' reno\n');
     expect(s.get('net.ipv4.tcp_congestion_control')).toBe('reno');
   });
@@ -67,7 +74,7 @@ describe('Sysctl', () => {
     s.register({ name: 'net.ipv4.tcp_syn_retries', default: 6, min: 1, max: 127, onChange: (v) => changes.push(v) });
     s.register({ name: 'net.ipv4.tcp_congestion_control', default: 'cubic', choices: () => ['reno', 'cubic'], onChange: (v) => changes.push(v) });
     s.register({ name: 'net.ipv4.even', default: 2, validate: (v) => (v % 2 === 0 ? null : 'must be even') });
-    for (const bad of [0, 128, -1, 1.5, Number.NaN, '1.5', 'abc', '-', '12abc'] as const) {
+    for (const bad of [0, 128, -1, 1.5, Number.NaN, '1.5', 'abc', '-', '12abc', '08', '0x', '0xg', '1e3'] as const) {
       expectErrno(() => s.set('net.ipv4.tcp_syn_retries', bad), 'EINVAL');
     }
     expect(s.get('net.ipv4.tcp_syn_retries')).toBe(6);

@@ -125,9 +125,20 @@ function parse(spec: SysctlSpec, value: SysctlValue): SysctlValue {
   const def = spec.default;
   if (typeof def === 'string') return value.trim();
   const words = value.trim().split(/\s+/);
-  const nums = words.map((w) => (/^-?\d+$/.test(w) ? Number(w) : NaN));
+  const nums = words.map(parseProcLong);
   if (nums.some((n) => Number.isNaN(n))) throw new NetError('EINVAL', `sysctl ${spec.name}: "${value}" is not a number`);
   return typeof def === 'number' ? (nums.length === 1 ? nums[0]! : NaN) : nums;
+}
+
+/**
+ * One number as `proc_dointvec` reads it (`proc_get_long` → `simple_strtoul(.., 0)`): decimal,
+ * `0x` hex or leading-`0` octal, with an optional minus; NaN for anything else.
+ */
+function parseProcLong(word: string): number {
+  const m = /^(-?)(?:0[xX]([0-9a-fA-F]+)|0([0-7]*)|([1-9]\d*))$/.exec(word);
+  if (m === null) return NaN;
+  const v = m[2] !== undefined ? parseInt(m[2], 16) : m[3] !== undefined ? (m[3] === '' ? 0 : parseInt(m[3], 8)) : Number(m[4]);
+  return m[1] === '-' ? -v : v;
 }
 
 function formatValue(value: SysctlValue): string {
