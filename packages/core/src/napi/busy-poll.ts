@@ -300,7 +300,9 @@ export class BusyPoller {
     // With the cost model on, the passes follow each other on the CPU (a spin has no idle gap:
     // the next starts when this one's cost is paid); without it, one pass every stepNs.
     const cpuTime = world.cpuTime;
-    this.timer.arm(cpuTime !== null && world.cpus[this.cpu]!.busyUntil > cpuTime.globalNow() ? 0 : this.stepNs);
+    const busyUntil = world.cpus[this.cpu]!.busyUntil;
+    if (cpuTime !== null && busyUntil > cpuTime.globalNow()) this.timer.armAt(busyUntil);
+    else this.timer.arm(this.stepNs);
   }
 
   private finish(readable: boolean): void {
