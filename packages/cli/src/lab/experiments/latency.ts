@@ -101,7 +101,8 @@ export const experiment: Experiment = {
         ],
       },
       findings: [
-        `busy poll: lowest latency, p50 ${us(p50(busy))} µs vs ${us(p50(irq))} µs with an interrupt per frame; ${irqsPer(busy).toFixed(2)} IRQs per request; ` +
+        `busy poll: ${p50(busy) < Math.min(...results.filter((r) => r !== busy).map(p50)) ? 'lowest latency' : 'NOT the lowest latency here'}, p50 ${us(p50(busy))} µs vs ${us(p50(irq))} µs with an interrupt per frame ` +
+          `(${FLOWS} spinning readers share each CPU, so a reader sees its answer only when its turn comes); ${irqsPer(busy).toFixed(2)} IRQs per request; ` +
           `but ${(busy.cpuNsPerRequest / irq.cpuNsPerRequest).toFixed(1)}x the CPU per request (${us(busy.cpuNsPerRequest)} vs ${us(irq.cpuNsPerRequest)} µs: the readers' CPUs spin, ${Math.round(busy.busyPolls / n(busy))} passes per request)`,
         `NAPI coalescing: rx-usecs ${NAPI_USECS[0]} → ${NAPI_USECS[NAPI_USECS.length - 1]}: IRQs per request ${irqsPer(napiLo).toFixed(2)} → ${irqsPer(napiHi).toFixed(2)} (interrupt mode ${irqsPer(irq).toFixed(2)}), ` +
           `CPU per request ${us(napiLo.cpuNsPerRequest)} → ${us(napiHi.cpuNsPerRequest)} µs (interrupt ${us(irq.cpuNsPerRequest)}), p50 ${us(p50(napiLo))} → ${us(p50(napiHi))} µs`,
