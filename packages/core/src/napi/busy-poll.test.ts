@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { World } from '../ns/world.js';
+import { CostModel } from '../cost/cost-model.js';
+import { CostStage } from '../cost/stages.js';
 import { NetError } from '../errors/net-error.js';
 import { busyPollGetsockopt, busyPollSetsockopt, SockCore } from '../sock/sock-core.js';
 import { BUSY_POLL_BUDGET, BusyPoller, skBusyLoop } from './busy-poll.js';
@@ -158,6 +160,26 @@ describe('a reader spinning in virtual time (BusyPoller)', () => {
     expect(r.nic.irqsRaised).toBe(irqs);
     expect(r.busyRx()).toBe(1);
     expect(napi.state & (NAPI_STATE_SCHED | NAPI_STATE_IN_BUSY_POLL | NAPI_STATE_MISSED)).toBe(0);
+  });
+
+  it('with the cost model on, each pass charges napi_busy_loop and the passes fill the spinning CPU', () => {
+    const r = rig({ cpus: 2 });
+    learnNapi(r);
+    busyPollSetsockopt(r.sk, 'SO_BUSY_POLL', 20);
+    r.world.setCostModel(new CostModel({ napi_busy_loop: { nsPerPacket: 100, nsPerByte: 0 } }));
+    const poller = new BusyPoller(r.sk, { stepNs: 1000 });
+    let readable: boolean | null = null;
+    r.world.onCpu(1, () => poller.start((ok) => (readable = ok)));
+    r.world.runFor(1);
+    expect(readable).toBe(false);
+    const ct = r.world.cpuTime!;
+    // Back to back at 100 ns each for the 20 µs budget (not one every stepNs): the CPU spun the whole time.
+    expect(poller.iterations).toBeGreaterThanOrEqual(200);
+    expect(poller.iterations).toBeLessThanOrEqual(202);
+    expect(ct.stageCalls[CostStage.BUSY_POLL]).toBe(poller.iterations);
+    expect(r.world.cpus[1]!.busyNs).toBe(100 * poller.iterations);
+    expect(r.world.cpus[0]!.busyNs).toBe(0);
+    r.world.setCostModel(null);
   });
 
   it('gives up after SO_BUSY_POLL µs and hands the NAPI back with its IRQ armed', () => {

@@ -20,6 +20,7 @@
  * steps are timers too, so the loop is bounded by the same time budget.
  */
 import { NetError } from '../errors/net-error.js';
+import { CostStage } from '../cost/stages.js';
 import type { World } from '../ns/world.js';
 import type { SockCore } from '../sock/sock-core.js';
 import type { Timer } from '../time/scheduler.js';
@@ -113,6 +114,9 @@ export class NapiBusyLoop {
    */
   iterate(): number {
     const napi = this.napi!;
+    // One pass of the loop costs the spinning CPU time whether or not it finds work.
+    const cost = napi.world.cost;
+    if (cost !== null) cost.charge(CostStage.BUSY_POLL, 0);
     if (!this.owned) {
       const val = napi.state;
       if ((val & (NAPI_STATE_DISABLE | NAPI_STATE_SCHED | NAPI_STATE_IN_BUSY_POLL)) !== 0) {
@@ -293,7 +297,12 @@ export class BusyPoller {
     } finally {
       world.leaveCpu(prev);
     }
-    this.timer.arm(this.stepNs);
+    // With the cost model on, the passes follow each other on the CPU (a spin has no idle gap:
+    // the next starts when this one's cost is paid); without it, one pass every stepNs.
+    const cpuTime = world.cpuTime;
+    const busyUntil = world.cpus[this.cpu]!.busyUntil;
+    if (cpuTime !== null && busyUntil > cpuTime.globalNow()) this.timer.armAt(busyUntil);
+    else this.timer.arm(this.stepNs);
   }
 
   private finish(readable: boolean): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHECKSUM_COMPLETE, CHECKSUM_NONE, CHECKSUM_UNNECESSARY, NetError, csumPartial, setByteQueueLimit, type Napi } from '@netstack/core';
+import { CHECKSUM_COMPLETE, CHECKSUM_NONE, CHECKSUM_UNNECESSARY, CostModel, CostStage, NetError, csumPartial, setByteQueueLimit, type Napi } from '@netstack/core';
 import { createVlan, simNicOf } from '@netstack/nic-drivers';
 import { ipReceiver, sendUdp, simLab, udpFrame, type SimLab } from './testing.js';
 
@@ -146,6 +146,23 @@ describe('sim NIC: interrupts, coalescing, NAPI', () => {
     expect(timed.irqs).toBeGreaterThanOrEqual(8);
     expect(timed.irqs).toBeLessThanOrEqual(10);
     for (const r of [each, by8, timed]) expectNoLeaks(r.l);
+  });
+
+  it('with the cost model on, charges irq per interrupt on its CPU and driver_rx per frame and byte', () => {
+    const l = simLab({ cpus: 2, wire: { rate: 1e8 }, peer: { coalesce: { rxUsecs: 0, rxFrames: 0 }, irqAffinity: [1] } });
+    ipReceiver(l.b);
+    l.world.setCostModel(new CostModel({ irq: { nsPerPacket: 1000, nsPerByte: 0 }, driver_rx: { nsPerPacket: 100, nsPerByte: 1 } }));
+    burst(l, 4);
+    l.world.runUntilIdle();
+    const ct = l.world.cpuTime!;
+    const v = simNicOf(l.eb).vectors[0]!;
+    expect(v.irqs).toBe(4);
+    expect(ct.stageCalls[CostStage.IRQ]).toBe(v.irqs + simNicOf(l.ea).vectors[0]!.irqs);
+    expect(ct.stageCalls[CostStage.DRIVER_RX]).toBe(4);
+    // 4 frames of 60 bytes (the minimum frame; its length as DMA'd) on b's IRQ CPU 1.
+    expect(ct.stageNs[CostStage.DRIVER_RX]).toBe(4 * (100 + 60));
+    expect(l.world.cpus[1]!.busyNs).toBe(4 * 1000 + 4 * 160);
+    l.world.setCostModel(null);
   });
 
   it('a NAPI poll never does more than its budget (weight 64), and the rest is polled again', () => {

@@ -13,7 +13,9 @@ import {
   QUEUE_STATE_DRV_XOFF,
   RssConfig,
   SkbQueue,
+  CostStage,
   consumeSkb,
+  costCharge,
   devConsumeSkb,
   ethTypeTrans,
   kfreeSkb,
@@ -426,9 +428,12 @@ export class SimNic implements WireEnd {
       const dev = this.dev;
       const pool = this.world.pool;
       const rxq = dev.rxQueues[i]!;
+      const world = this.world;
       while (work < budget && ring.done > 0) {
         const d = ring.ntc;
         const skb = ring.bufs[d]!;
+        // Descriptor write-back read, buffer refill, the DMA'd frame as an skb (ixgbe_clean_rx_irq).
+        costCharge(world, CostStage.DRIVER_RX, skb.len);
         ring.bufs[d] = pool.alloc(this.rxBufLen);
         ring.ntc = d + 1 === ring.size ? 0 : d + 1;
         ring.done--;

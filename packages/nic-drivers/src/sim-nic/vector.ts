@@ -1,4 +1,4 @@
-import { napiSchedule, type Napi, type Timer, type World } from '@netstack/core';
+import { CostStage, costCharge, napiSchedule, type Napi, type Timer, type World } from '@netstack/core';
 
 /** Interrupt coalescing (`ethtool -c/-C`): what the NIC waits for before raising a queue's IRQ. */
 export interface SimNicCoalesce {
@@ -81,6 +81,8 @@ export class SimVector {
     this.txPending = 0;
     const world = this.world;
     const prev = world.enterCpu(this.cpu);
+    // Hard IRQ entry/exit and the handler, on the vector's CPU (its time is that CPU's).
+    costCharge(world, CostStage.IRQ, 0);
     napiSchedule(this.napi);
     world.leaveCpu(prev);
   }

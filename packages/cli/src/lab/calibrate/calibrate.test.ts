@@ -23,7 +23,7 @@ describe('netstack lab calibrate', () => {
     expect(fitStage([])).toEqual({ nsPerPacket: 0, nsPerByte: 0 });
   });
 
-  it('measures every stage the TCP-over-veth paths charge, in real time, and records the source', () => {
+  it('measures every stage the TCP-over-veth and sim NIC paths charge, in real time, and records the source', () => {
     const steps: number[] = [];
     const c = calibrate({ quick: true, onProgress: (done, total) => steps.push(done / total) });
     expect(steps[steps.length - 1]).toBe(1);
@@ -39,9 +39,11 @@ describe('netstack lab calibrate', () => {
     // Copies and checksums are per byte.
     expect(c.stages['copy_to_user']!.nsPerByte).toBeGreaterThan(0);
     expect(c.stages['skb_checksum_help']!.nsPerByte).toBeGreaterThan(0);
-    // No path charges these yet: zero, and the method says so.
-    expect(c.stages['irq']).toEqual({ nsPerPacket: 0, nsPerByte: 0 });
-    expect(c.source.method).toMatch(/irq, driver_rx, napi_busy_loop not measured/);
+    // The driver stages, measured over simulated NICs: an interrupt, a frame off the ring, a busy-poll pass.
+    for (const name of ['irq', 'driver_rx', 'napi_busy_loop']) expect(cost(name), name).toBeGreaterThan(0);
+    expect(c.source.method).toMatch(/driver_rx the same way over TCP bulk a→b between simulated NICs/);
+    expect(c.source.method).toMatch(/irq timed directly/);
+    expect(c.source.method).toMatch(/napi_busy_loop per pass of the loop/);
     expect(c.source.node).toBe(process.version);
     expect(Date.parse(c.source.date)).not.toBeNaN();
     expect(c.source.cpuModel.length).toBeGreaterThan(0);

@@ -24,7 +24,7 @@ const col = (r: ExperimentResult, name: string, row: number): number => {
 
 describe('lab experiments (quick, virtual time)', () => {
   it('has a registry of names that load lazily; an unknown name is a lab file', async () => {
-    expect(experimentNames()).toEqual(expect.arrayContaining(['gro', 'rps']));
+    expect(experimentNames()).toEqual(expect.arrayContaining(['gro', 'rps', 'rss', 'latency']));
     expect((await loadExperiment('gro'))?.name).toBe('gro');
     expect(await loadExperiment('examples/labs/router.yaml')).toBeNull();
     expect(await loadExperiment('toString')).toBeNull();
@@ -82,5 +82,53 @@ describe('lab experiments (quick, virtual time)', () => {
     expect(col(r, 'CPUs in use', 0)).toBe(1);
     expect(col(r, 'CPUs in use', 1)).toBe(4);
     expect(col(r, 'Gbit/s', 1)).toBeGreaterThan(2 * col(r, 'Gbit/s', 0));
+  });
+
+  it('rss: one queue saturates CPU 0 and leaves the others idle; four queues put every CPU to work and raise throughput; plot written', async () => {
+    const rss = (await loadExperiment('rss'))!;
+    const run = await runExperiment(rss, { quick: true, out: dir });
+    const r = run.result;
+    const loads = (row: number) => [0, 1, 2, 3].map((c) => col(r, `CPU${c} %`, row));
+    const pkts = (row: number) => [0, 1, 2, 3].map((q) => col(r, `rx-${q} pkts`, row));
+    expect(loads(0)[0]).toBeGreaterThanOrEqual(90);
+    expect(loads(0).slice(1)).toEqual([0, 0, 0]);
+    expect(pkts(0).slice(1)).toEqual([0, 0, 0]);
+    for (const l of loads(1)) expect(l).toBeGreaterThan(20);
+    for (const p of pkts(1)) expect(p).toBeGreaterThan(0);
+    expect(col(r, 'CPUs in use', 1)).toBe(4);
+    expect(col(r, 'Gbit/s', 1)).toBeGreaterThan(2.5 * col(r, 'Gbit/s', 0));
+    expect(r.findings[0]).toMatch(/^1 queue: one CPU saturated at \d+ %/);
+    expect(r.findings[2]).toMatch(/32\/32\/32\/32 of 128 entries/);
+    const svg = readFileSync(join(dir, 'lab-rss.svg'), 'utf8');
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg).toContain('4 queues');
+  });
+
+  it('latency: busy poll is fastest and costs the most CPU; NAPI coalescing takes fewer IRQs than an IRQ per frame, at higher latency', async () => {
+    const latency = (await loadExperiment('latency'))!;
+    const run = await runExperiment(latency, { quick: true, out: dir });
+    const r = run.result;
+    const row = (label: string) => r.table.rows.findIndex((x) => x[0] === label);
+    const irq = row('interrupt');
+    const busy = row('busy poll');
+    const napi = [8, 16, 32, 64].map((u) => row(`NAPI rx-usecs ${u}`));
+    expect([irq, busy, ...napi].every((i) => i >= 0)).toBe(true);
+    // Busy poll: the lowest median latency, and more CPU per request than interrupts (its CPUs spin all the time).
+    for (const i of [irq, ...napi]) expect(col(r, 'p50 µs', busy)).toBeLessThan(col(r, 'p50 µs', i));
+    expect(col(r, 'CPU µs/req', busy)).toBeGreaterThan(1.2 * col(r, 'CPU µs/req', irq));
+    expect(col(r, 'CPU0 %', busy)).toBeGreaterThanOrEqual(99);
+    expect(col(r, 'busy polls/req', busy)).toBeGreaterThan(1);
+    expect(col(r, 'busy polls/req', irq)).toBe(0);
+    expect(col(r, 'IRQs/req', busy)).toBeLessThan(col(r, 'IRQs/req', irq));
+    // Coalescing: fewer IRQs per request, no more CPU, latency growing with rx-usecs.
+    for (const i of napi) expect(col(r, 'IRQs/req', i)).toBeLessThan(col(r, 'IRQs/req', irq));
+    for (const i of napi) expect(col(r, 'CPU µs/req', i)).toBeLessThanOrEqual(col(r, 'CPU µs/req', irq));
+    for (let k = 1; k < napi.length; k++) expect(col(r, 'p50 µs', napi[k]!)).toBeGreaterThan(col(r, 'p50 µs', napi[k - 1]!));
+    expect(col(r, 'p50 µs', napi[0]!)).toBeGreaterThan(col(r, 'p50 µs', irq));
+    expect(r.findings[0]).toMatch(/^busy poll: lowest latency/);
+    expect(XMLValidator.validate(readFileSync(join(dir, 'lab-latency.svg'), 'utf8'))).toBe(true);
+    // Deterministic in virtual time.
+    const again = await latency.run({ seed: 1, quick: true, costModel: loadCostModel(), progress: () => {} });
+    expect(again.table).toEqual(r.table);
   });
 });

@@ -9,6 +9,8 @@ type Loader = () => Promise<Experiment>;
 export const EXPERIMENTS: Readonly<Record<string, Loader>> = {
   gro: async () => (await import('./gro.js')).experiment,
   rps: async () => (await import('./rps.js')).experiment,
+  rss: async () => (await import('./rss.js')).experiment,
+  latency: async () => (await import('./latency.js')).experiment,
   tfo: async () => (await import('./tfo.js')).tfoExperiment,
   tsq: async () => (await import('./tsq.js')).tsqExperiment,
   synflood: async () => (await import('./synflood.js')).synfloodExperiment,

@@ -1,6 +1,8 @@
 /**
  * TCP bulk between two namespaces over a veth pair, in virtual time: the scenario behind the
- * `gro` and `rps` experiments and the stage measurements of `netstack lab calibrate`.
+ * `gro`, `rps` and `rss` experiments and the stage measurements of `netstack lab calibrate`.
+ * With `simNic`, the link is two simulated NICs (descriptor rings, an IRQ and a NAPI per queue,
+ * RSS) on a 100 Gbit/s wire instead.
  *
  * a (10.0.0.1) sends `flows` streams to b (10.0.0.2) in 64 KiB writes as fast as TCP lets it;
  * b reads everything. veth has no wire speed, so with the cost model on the CPUs are the
@@ -9,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { World, setRpsCpus, type CostCharger, type CostModel, type NetDevice } from '@netstack/core';
-import { createVethPair, loopback, veth } from '@netstack/nic-drivers';
+import { createSimNicPair, createVethPair, loopback, simNic, simNicOf, veth } from '@netstack/nic-drivers';
 import { getIpv4, ipv4 } from '@netstack/ipv4';
 import { TcpSocket, tcp } from '@netstack/tcp';
 import { loadCostModel } from '../../calibrate/calibration-file.js';
@@ -34,6 +36,13 @@ export interface BulkSpec {
   readonly mtu?: number;
   /** The receiver's `rx-0/rps_cpus` mask (0: no RPS). */
   readonly rpsCpus?: number;
+  /**
+   * Sim NICs instead of veth: b's NIC has `rxQueues` RSS queues, queue i's IRQ on CPU i (of
+   * `cpus`); a gets `cpus` CPUs of its own after b's (its NIC's queues and writers there), so
+   * only b's receive work runs on CPUs 0..cpus-1. a's NIC segments in hardware (TSO); `gro`
+   * only sets b's GRO.
+   */
+  readonly simNic?: { readonly rxQueues: number };
   readonly model: CostModel | null;
   /** A profiler that sees every charge and passes it on to the model (calibration). */
   readonly profiler?: { attach(next: CostCharger | null): CostCharger };
@@ -63,6 +72,10 @@ export interface BulkResult {
   /** Wall-clock ms this process spent on the whole run (warm-up included) and on the window. */
   readonly wallMs: number;
   readonly windowWallMs: number;
+  /** Packets b's RX queues took in during the window, by queue. */
+  readonly rxQueuePackets: readonly number[];
+  /** Interrupts b's NIC raised during the window (sim NIC; 0 on veth). */
+  readonly irqs: number;
 }
 
 interface Pair {
@@ -73,16 +86,32 @@ interface Pair {
   readonly b: ReturnType<World['createNamespace']>;
 }
 
+/** Wire of the sim NIC link: fast enough that the CPUs stay the bottleneck. */
+const SIM_WIRE = { rate: 100e9, delay: 1000 };
+
 function buildPair(spec: BulkSpec): Pair {
-  const world = new World({ seed: spec.seed, cpus: spec.cpus });
-  const plugins = () => [loopback({ up: true }), veth(), ipv4(), tcp()];
+  const sim = spec.simNic;
+  const world = new World({ seed: spec.seed, cpus: sim === undefined ? spec.cpus : 2 * spec.cpus });
+  const plugins = () => [loopback({ up: true }), sim === undefined ? veth() : simNic(), ipv4(), tcp()];
   const a = world.createNamespace('a', plugins());
   const b = world.createNamespace('b', plugins());
   const mtu = spec.mtu ?? 1500;
-  const [devA, devB] = createVethPair(a, { name: 'eth0', mtu, peer: { name: 'eth0', netns: b, mtu } });
+  const cpus = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + (i % spec.cpus));
+  const [devA, devB] =
+    sim === undefined
+      ? createVethPair(a, { name: 'eth0', mtu, peer: { name: 'eth0', netns: b, mtu } })
+      : createSimNicPair(a, {
+          ...SIM_WIRE,
+          name: 'eth0',
+          mtu,
+          rxQueues: spec.cpus,
+          ringSize: 1024,
+          irqAffinity: cpus(spec.cpus, spec.cpus),
+          peer: { name: 'eth0', netns: b, mtu, rxQueues: sim.rxQueues, ringSize: 1024, irqAffinity: cpus(0, sim.rxQueues) },
+        });
   devA.open();
   devB.open();
-  for (const dev of [devA, devB]) dev.setFeatures(spec.gro ? { gro: true } : { tso: false, gso: false, gro: false });
+  for (const dev of sim === undefined ? [devA, devB] : [devB]) dev.setFeatures(spec.gro ? { gro: true } : { tso: false, gso: false, gro: false });
   if (spec.rpsCpus !== undefined && spec.rpsCpus !== 0) setRpsCpus(devB, 0, spec.rpsCpus);
   getIpv4(a).addAddress(devA, '10.0.0.1/24');
   getIpv4(b).addAddress(devB, '10.0.0.2/24');
@@ -133,13 +162,14 @@ export function runBulk(spec: BulkSpec): BulkResult {
   // The handshakes, with no cost charged yet; then TCP keeps building GSO packets and, with GRO
   // on, the devices cut them in software (TCP chose GSO at connect time from TSO).
   world.runFor(1);
-  if (spec.gro) for (const dev of [devA, devB]) dev.setFeatures({ tso: false });
+  if (spec.gro && spec.simNic === undefined) for (const dev of [devA, devB]) dev.setFeatures({ tso: false });
   if (spec.model !== null) world.setCostModel(spec.model);
   if (spec.profiler !== undefined) world.setCostProfiler(spec.profiler.attach(world.cpuTime));
   // Writers start only now: with no CPU cost, virtual time would never move under a bulk transfer.
+  const writerCpu = (i: number): number => (spec.simNic === undefined ? 0 : spec.cpus + (i % spec.cpus));
   for (let i = 0; i < clients.length; i++) {
     clients[i]!.onWritable = pumps[i]!;
-    pumps[i]!();
+    world.onCpu(writerCpu(i), pumps[i]!);
   }
 
   const total = spec.warmMs + spec.measureMs;
@@ -157,6 +187,8 @@ export function runBulk(spec: BulkSpec): BulkResult {
   const rx0 = received;
   const segs0 = b.snmp.get('TcpInSegs');
   const frames0 = devA.stats.tx_packets;
+  const rxq0 = devB.rxQueues.map((q) => q.stats.packets);
+  const irqs0 = irqCount(devB);
   // Work booked past the window's edges (a CPU busy beyond it) belongs to the other side.
   const busy0 = world.cpus.map((sd) => sd.busyNs - Math.max(0, sd.busyUntil - t0));
   const windowWall0 = performance.now();
@@ -182,7 +214,13 @@ export function runBulk(spec: BulkSpec): BulkResult {
     cpuNsPerKiB: bytes > 0 ? totalBusy / (bytes / 1024) : 0,
     wallMs: performance.now() - wall0,
     windowWallMs,
+    rxQueuePackets: devB.rxQueues.map((q, i) => q.stats.packets - rxq0[i]!),
+    irqs: irqCount(devB) - irqs0,
   };
+}
+
+function irqCount(dev: NetDevice): number {
+  return dev.kind === 'simnic' ? simNicOf(dev).vectors.reduce((n, v) => n + v.irqs, 0) : 0;
 }
 
 /** The parts of a BulkSpec an experiment varies; the rest comes from its context. */
