@@ -104,7 +104,7 @@ describe('lab experiments (quick, virtual time)', () => {
     expect(svg).toContain('4 queues');
   });
 
-  it('latency: busy poll is fastest and costs the most CPU; NAPI coalescing takes fewer IRQs than an IRQ per frame, at higher latency', async () => {
+  it('latency (one TCP_RR connection): busy poll is fastest and costs the most CPU; NAPI coalescing only adds its wait', async () => {
     const latency = (await loadExperiment('latency'))!;
     const run = await runExperiment(latency, { quick: true, out: dir });
     const r = run.result;
@@ -120,9 +120,9 @@ describe('lab experiments (quick, virtual time)', () => {
     expect(col(r, 'busy polls/req', busy)).toBeGreaterThan(1);
     expect(col(r, 'busy polls/req', irq)).toBe(0);
     expect(col(r, 'IRQs/req', busy)).toBeLessThan(col(r, 'IRQs/req', irq));
-    // Coalescing: fewer IRQs per request, no more CPU, latency growing with rx-usecs.
-    for (const i of napi) expect(col(r, 'IRQs/req', i)).toBeLessThan(col(r, 'IRQs/req', irq));
-    for (const i of napi) expect(col(r, 'CPU µs/req', i)).toBeLessThanOrEqual(col(r, 'CPU µs/req', irq));
+    // Coalescing with one request in flight: nothing to batch, so no fewer IRQs, only the wait,
+    // latency growing with rx-usecs.
+    for (const i of napi) expect(col(r, 'IRQs/req', i)).toBeGreaterThanOrEqual(col(r, 'IRQs/req', irq));
     for (let k = 1; k < napi.length; k++) expect(col(r, 'p50 µs', napi[k]!)).toBeGreaterThan(col(r, 'p50 µs', napi[k - 1]!));
     expect(col(r, 'p50 µs', napi[0]!)).toBeGreaterThan(col(r, 'p50 µs', irq));
     expect(r.findings[0]).toMatch(/^busy poll: lowest latency/);
