@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { World, consumeSkb, type NetDevice, type NetNamespace } from '@netstack/core';
-import { createWirePair, loopback } from '@netstack/nic-drivers';
+import { createSimNicPair, loopback, simNicOf } from '@netstack/nic-drivers';
 import { getIpv4, ipv4 } from '@netstack/ipv4';
 import { SK_PACING_FQ, SK_PACING_NONE } from '../cong/index.js';
 import { tcp } from '../plugin.js';
@@ -63,15 +63,21 @@ describe('TcpChrono (tcp_chrono_start/stop)', () => {
   });
 });
 
-/** Hosts a = 10.0.0.1 and b = 10.0.0.2 over a wire of `rateBps` (TX ring `ring`), `delayUs` each way. */
-function wired(rateBps: number, ring: number, delayUs = 1000): { world: World; a: NetNamespace; b: NetNamespace; devA: NetDevice } {
+/**
+ * Hosts a = 10.0.0.1 and b = 10.0.0.2 over a pair of sim NICs joined by a line of `rateBps`,
+ * `delayUs` each way, with the smallest TX ring (64; BQL keeps far fewer bytes in it).
+ */
+function wired(rateBps: number, delayUs = 1000): { world: World; a: NetNamespace; b: NetNamespace; devA: NetDevice } {
   const world = new World({ seed: 3 });
   const a = world.createNamespace('a', [loopback({ up: true }), ipv4(), tcp()]);
   const b = world.createNamespace('b', [loopback({ up: true }), ipv4(), tcp()]);
-  const [devA, devB] = createWirePair(a, { name: 'eth0', peer: { name: 'eth0', netns: b }, rateBps, delayUs, txRing: ring });
-  // ethtool -K eth0 gso off: one MSS per buffer, so every queued packet is a copy TSQ charged.
-  devA.setFeatures({ gso: false });
-  devB.setFeatures({ gso: false });
+  const [devA, devB] = createSimNicPair(a, { name: 'eth0', ringSize: 64, peer: { name: 'eth0', netns: b, ringSize: 64 }, rate: rateBps, delay: delayUs * 1000 });
+  for (const dev of [devA, devB]) {
+    // ethtool -K eth0 tso off gso off gro off: one MSS per buffer, so every queued packet is a copy TSQ charged.
+    dev.setFeatures({ tso: false, gso: false, gro: false });
+    // ethtool -C eth0 tx-usecs 0 tx-frames 1: the TX completion (TSQ's destructor) follows each frame's last bit.
+    simNicOf(dev).setCoalesce({ txUsecs: 0, txFrames: 1 });
+  }
   devA.open();
   devB.open();
   getIpv4(a).addAddress(devA, '10.0.0.1/24');
@@ -127,9 +133,9 @@ function bulk(client: TcpSocket, total: number): void {
   pump();
 }
 
-/** A bulk sender over a 10 Mbit/s line with a one-packet ring, run until TSQ throttled it with packets in the qdisc. */
+/** A bulk sender over a 10 Mbit/s line, run until TSQ throttled it with packets in the qdisc. */
 function throttledBulk() {
-  const w = wired(10_000_000, 1);
+  const w = wired(10_000_000);
   const { client } = connect(w);
   bulk(client, 1_000_000);
   const sk = client.sk;
@@ -140,7 +146,7 @@ function throttledBulk() {
 
 describe('TSQ throttle and resume over a 10 Mbit/s line', () => {
   it('keeps about two buffers below TCP, counts throttles and resumes from the tasklet', () => {
-    const w = wired(10_000_000, 4);
+    const w = wired(10_000_000);
     const { client, read } = connect(w);
     bulk(client, 2_000_000);
     const sk = client.sk;
@@ -162,7 +168,7 @@ describe('TSQ throttle and resume over a 10 Mbit/s line', () => {
     // The line ran at its rate: ~1.25 MB/s for a second, minus the start.
     expect(read()).toBeGreaterThan(900_000);
     // Without TSQ (tcp_limit_output_bytes huge and no pacing cap), the qdisc fills far more.
-    const w2 = wired(10_000_000, 4);
+    const w2 = wired(10_000_000);
     w2.a.sysctl.set('net.ipv4.tcp_limit_output_bytes', 1 << 30);
     const c2 = connect(w2);
     c2.client.sk.tsq.pacingShift = 0; // rate >> 0: a whole second at the pacing rate
@@ -208,7 +214,7 @@ describe('TSQ throttle and resume over a 10 Mbit/s line', () => {
 
 describe('autocorking (tcp_should_autocork)', () => {
   it('small TCP_NODELAY writes wait while earlier copies are in the host queue, then leave coalesced', () => {
-    const w = wired(1_000_000, 1);
+    const w = wired(1_000_000);
     const { client, read } = connect(w);
     client.setsockopt('TCP_NODELAY', 1);
     const sk = client.sk;
@@ -223,7 +229,7 @@ describe('autocorking (tcp_should_autocork)', () => {
     // The held writes left as one coalesced segment after the completions, not 20 segments.
     expect(sk.dataSegsOut - before).toBeLessThanOrEqual(sentAtOnce + 2);
     // With tcp_autocorking 0 every write is its own segment.
-    const w2 = wired(1_000_000, 1);
+    const w2 = wired(1_000_000);
     w2.a.sysctl.set('net.ipv4.tcp_autocorking', 0);
     const c2 = connect(w2);
     c2.client.setsockopt('TCP_NODELAY', 1);
@@ -238,7 +244,7 @@ describe('autocorking (tcp_should_autocork)', () => {
 describe('TCPSpuriousRtxHostQueues (skb_still_in_host_queue)', () => {
   it('an RTO while the original is still queued below TCP does not retransmit it', () => {
     // 100 kbit/s and no TSQ: a window of segments takes seconds to drain, longer than the RTO.
-    const w = wired(100_000, 64);
+    const w = wired(100_000);
     w.a.sysctl.set('net.ipv4.tcp_limit_output_bytes', 1 << 30);
     const { client } = connect(w);
     client.sk.tsq.pacingShift = 0;
@@ -251,7 +257,7 @@ describe('TCPSpuriousRtxHostQueues (skb_still_in_host_queue)', () => {
 describe('tcp_info chronos (ss -ti busy:/rwnd_limited:/sndbuf_limited:)', () => {
   it('a bulk sender is busy the whole time and sndbuf-limited once its buffer is the bottleneck', () => {
     // 40 ms RTT at 10 Mbit/s: a 50 KB path for a 32 KB buffer (SO_SNDBUF 16384, doubled).
-    const w = wired(10_000_000, 4, 20_000);
+    const w = wired(10_000_000, 20_000);
     const { client } = connect(w);
     client.setsockopt('SO_SNDBUF', 16384);
     bulk(client, 10_000_000);
@@ -263,7 +269,7 @@ describe('tcp_info chronos (ss -ti busy:/rwnd_limited:/sndbuf_limited:)', () => 
     expect(info.sndbuf_limited).toBeLessThanOrEqual(info.busy_time);
     expect(info.sndbuf_limited).toBeGreaterThan(info.busy_time / 4);
     // A receiver with a small window makes it rwnd-limited instead.
-    const w2 = wired(10_000_000, 4, 20_000);
+    const w2 = wired(10_000_000, 20_000);
     const c2 = connect(w2, 4096);
     bulk(c2.client, 10_000_000);
     w2.world.runFor(1000);

@@ -7,7 +7,7 @@
  * cookies and legitimate clients connect as usual. The established transfer is unaffected either
  * way (no CPU cost is modelled: the flood costs packets, not cycles).
  *
- *     client 10.0.0.1 ──wire 50 Mbit/s── server 10.0.0.2 / 10.0.1.1 ──veth── attacker 10.0.1.254
+ *     client 10.0.0.1 ──sim NICs, wire 50 Mbit/s── server 10.0.0.2 / 10.0.1.1 ──veth── attacker 10.0.1.254
  *
  * The server's default route points at the attacker's side, so SYN-ACKs to the spoofed sources
  * (198.18.0.0/15) leave and vanish there.
@@ -84,7 +84,7 @@ export function runSynfloodScenario(o: SynfloodRunOptions): SynfloodRunResult {
   const floodMs = o.floodMs ?? 10_000;
   const every = o.connectEveryMs ?? 250;
   const timeout = o.connectTimeoutMs ?? 3000;
-  const h = wiredHosts({ seed: o.seed, rateBps: 50_000_000, delayUs: 1000, txRing: 16 });
+  const h = wiredHosts({ seed: o.seed, rateBps: 50_000_000, delayUs: 1000, txRing: 64 });
   const { world, sender: client, receiver: server } = h;
   server.sysctl.set('net.ipv4.tcp_syncookies', o.syncookies);
   const attacker = world.createNamespace('attacker', [loopback({ up: true }), ipv4()]);
@@ -173,7 +173,8 @@ export const synfloodExperiment: Experiment = {
     return {
       title: 'SYN flood: new connections and an established transfer, SYN cookies off vs on',
       setup: [
-        'client 10.0.0.1 ── 50 Mbit/s wire (1 ms) ── server 10.0.0.2/10.0.1.1 ── veth ── attacker 10.0.1.254',
+        'client 10.0.0.1 ── sim NICs, 50 Mbit/s wire (1 ms) ── server 10.0.0.2/10.0.1.1 ── veth ── attacker 10.0.1.254',
+        'sim NICs: TX ring of 64 (BQL), TSO/GSO/GRO off, TX completion after each frame (tx-usecs 0, tx-frames 1)',
         `${synCount} SYNs from spoofed 198.18.0.0/15 sources to server:80 (listen backlog 128) over ${floodMs / 1000} s; their SYN-ACKs go to the attacker's side and vanish`,
         'meanwhile: a client upload to server:5001 (established before the flood) and a new client connection to :80 every 250 ms, failed if not established within 3 s',
       ],

@@ -51,7 +51,7 @@ export function runTsqScenario(o: TsqRunOptions): TsqRunResult {
   const warmupMs = o.warmupMs ?? 2000;
   const measureMs = o.measureMs ?? 8000;
   const intervalMs = o.intervalMs ?? 10;
-  const h = wiredHosts({ seed: o.seed, rateBps, delayUs: 5000, txRing: 4, qdisc: o.qdisc });
+  const h = wiredHosts({ seed: o.seed, rateBps, delayUs: 5000, txRing: 64, qdisc: o.qdisc });
   const { world, sender, receiver, eth } = h;
   if (!o.tsq) sender.sysctl.set('net.ipv4.tcp_limit_output_bytes', 1 << 30);
   const now = (): number => world.scheduler.now();
@@ -134,7 +134,7 @@ export const tsqExperiment: Experiment = {
     return {
       title: 'TCP Small Queues: interactive latency next to a bulk upload ("ssh vs torrent")',
       setup: [
-        'sender 10.0.0.1 → receiver 10.0.0.2 over one wire: 20 Mbit/s, 5 ms each way, TX ring of 32, GSO off',
+        'sender 10.0.0.1 → receiver 10.0.0.2 over a pair of sim NICs: 20 Mbit/s, 5 ms each way, TX ring of 64 (BQL), TSO/GSO/GRO off, TX completion after each frame (tx-usecs 0, tx-frames 1)',
         `bulk: one CUBIC flow sending without pause; interactive: 100-byte TCP_NODELAY writes every 10 ms for ${measureMs / 1000} s after ${warmupMs / 1000} s of bulk alone`,
         'TSQ on: kernel defaults (tcp_limit_output_bytes 4194304, sk_pacing_shift 10); TSQ off: tcp_limit_output_bytes 1 GiB and sk_pacing_shift 0 on the bulk socket',
         'latency: write() on the sender to read() on the receiver, virtual time; qdisc: pfifo_fast (default) or fq on the sender eth0',

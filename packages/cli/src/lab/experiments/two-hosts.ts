@@ -1,11 +1,13 @@
 /**
  * The topology both TCP experiments use: hosts `sender` (10.0.0.1) and `receiver` (10.0.0.2)
- * joined by a wire pair with a line rate (nic-drivers' `createWirePair`: a TX ring that completes
- * at the line rate, so bytes wait in the sender's qdisc and ring, below TCP), GSO off so every
- * queued packet is one MSS, and helpers to keep a socket busy or drained in virtual time.
+ * joined by a pair of sim NICs with a line rate (nic-drivers' `createSimNicPair`: the TX ring
+ * completes at the line rate, so bytes wait in the sender's qdisc and ring, below TCP), TSO, GSO
+ * and GRO off so every queued packet is one MSS, TX completion right after serialisation
+ * (`ethtool -C eth0 tx-usecs 0 tx-frames 1`), and helpers to keep a socket busy or drained in
+ * virtual time.
  */
 import { World, type NetDevice, type NetNamespace } from '@netstack/core';
-import { createWirePair, loopback } from '@netstack/nic-drivers';
+import { createSimNicPair, loopback, simNicOf } from '@netstack/nic-drivers';
 import { getIpv4, ipv4 } from '@netstack/ipv4';
 import { TcpSocket, tcp } from '@netstack/tcp';
 
@@ -21,6 +23,7 @@ export interface WireOptions {
   seed: number;
   rateBps: number;
   delayUs: number;
+  /** TX ring descriptors per NIC (the sim NIC's minimum, 64, is the smallest). */
   txRing: number;
   /** The sender's egress qdisc (`tc qdisc replace dev eth0 root ...`); default pfifo_fast. */
   qdisc?: string;
@@ -30,9 +33,14 @@ export function wiredHosts(o: WireOptions): WiredHosts {
   const world = new World({ seed: o.seed });
   const sender = world.createNamespace('sender', [loopback({ up: true }), ipv4(), tcp()]);
   const receiver = world.createNamespace('receiver', [loopback({ up: true }), ipv4(), tcp()]);
-  const [eth, peer] = createWirePair(sender, { name: 'eth0', peer: { name: 'eth0', netns: receiver }, rateBps: o.rateBps, delayUs: o.delayUs, txRing: o.txRing });
-  eth.setFeatures({ gso: false });
-  peer.setFeatures({ gso: false });
+  const nic = { txRingSize: o.txRing };
+  const [eth, peer] = createSimNicPair(sender, { name: 'eth0', ...nic, peer: { name: 'eth0', netns: receiver, ...nic }, rate: o.rateBps, delay: o.delayUs * 1000 });
+  for (const dev of [eth, peer]) {
+    // ethtool -K eth0 tso off gso off gro off: one MSS per packet in the qdisc, the ring and the receiver.
+    dev.setFeatures({ tso: false, gso: false, gro: false });
+    // ethtool -C eth0 tx-usecs 0 tx-frames 1: the TX completion (destructor, TSQ) follows each frame's last bit.
+    simNicOf(dev).setCoalesce({ txUsecs: 0, txFrames: 1 });
+  }
   eth.open();
   peer.open();
   if (o.qdisc !== undefined && o.qdisc !== 'pfifo_fast') eth.setQdisc(o.qdisc);
