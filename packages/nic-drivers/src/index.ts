@@ -26,7 +26,6 @@ export { SimNic, SIM_NIC_MIN_RING, SIM_NIC_MAX_RING, type SimNicRingparam, type 
 export { SimWire, WIRE_OVERHEAD_BYTES, type SimWireOptions } from './sim-nic/wire.js';
 export type { SimNicCoalesce } from './sim-nic/vector.js';
 export type { RxCsumMode } from './sim-nic/hw-frame.js';
-export { createWirePair, type WireSpec, type WireEndSpec, type WirePriv } from './wire/wire.js';
 // VXLAN devices (RFC 7348) over node:dgram or a simulated underlay, their FDB and wire format.
 export {
   vxlan,
