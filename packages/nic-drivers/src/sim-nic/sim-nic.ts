@@ -36,7 +36,7 @@ import {
 } from '@netstack/core';
 import { RxRing, TxRing } from './rings.js';
 import { SimVector, type SimNicCoalesce } from './vector.js';
-import { frameVid, rxChecksum, rxDmaFrame, txDmaFrame, type RxCsumMode } from './hw-frame.js';
+import { frameVid, rxChecksum, rxDmaFrame, txDmaFrame, txDmaSegment, type RxCsumMode } from './hw-frame.js';
 import type { SimWire, WireEnd } from './wire.js';
 import { HwTimer, REAL_TIME_CATCHUP_NS } from './hw-timer.js';
 
@@ -241,9 +241,7 @@ export class SimNic implements WireEnd {
     for (;;) {
       const seg = this.txSegs.dequeue();
       if (seg !== null) {
-        const f = txDmaFrame(pool, seg);
-        consumeSkb(seg);
-        this.txSerialize(f);
+        this.txSerialize(txDmaSegment(pool, seg));
         return;
       }
       if (this.txCurrentRing !== null) {
