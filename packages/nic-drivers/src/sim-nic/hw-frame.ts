@@ -19,6 +19,7 @@ import {
   csumPartial,
   readU16,
   writeU16,
+  consumeSkb,
   type SkBuff,
   type SkBuffPool,
 } from '@netstack/core';
@@ -49,16 +50,35 @@ export function txDmaFrame(pool: SkBuffPool, src: SkBuff): SkBuff {
     b.set(src.buf.subarray(s + 12, src.tail), o + 16);
   } else b.set(src.buf.subarray(s, src.tail), o);
   if (wireLen > len) b.fill(0, o + len, o + wireLen);
-  if (src.ipSummed === CHECKSUM_PARTIAL) {
-    const start = src.csumStart - s + tag;
-    const field = start + src.csumOffset;
-    if (start >= 0 && field + 2 <= len) {
-      let check = csumFold(csumPartial(b, o + start, len - start));
-      if (check === 0) check = 0xffff;
-      writeU16(b, o + field, check);
-    }
-  }
+  if (src.ipSummed === CHECKSUM_PARTIAL) txCsumFill(b, o, src, tag, len);
   return f;
+}
+
+/**
+ * TX DMA of a TSO segment the NIC cut itself (a private pooled buffer, data at the link header):
+ * the frame goes out of that buffer, its checksum filled in place, without a copy. A segment
+ * that needs a VLAN tag inserted or padding goes through `txDmaFrame` (and is consumed).
+ */
+export function txDmaSegment(pool: SkBuffPool, seg: SkBuff): SkBuff {
+  if (seg.vlanProto !== 0 || seg.len < ETH_ZLEN) {
+    const f = txDmaFrame(pool, seg);
+    consumeSkb(seg);
+    return f;
+  }
+  if (seg.ipSummed === CHECKSUM_PARTIAL) txCsumFill(seg.buf, seg.data, seg, 0, seg.len);
+  seg.ipSummed = CHECKSUM_NONE;
+  return seg;
+}
+
+/** Fill the CHECKSUM_PARTIAL checksum of `src` into its frame at `o` in `b` (`tag` bytes inserted, `len` bytes). */
+function txCsumFill(b: Uint8Array, o: number, src: SkBuff, tag: number, len: number): void {
+  const start = src.csumStart - src.data + tag;
+  const field = start + src.csumOffset;
+  if (start >= 0 && field + 2 <= len) {
+    let check = csumFold(csumPartial(b, o + start, len - start));
+    if (check === 0) check = 0xffff;
+    writeU16(b, o + field, check);
+  }
 }
 
 /**

@@ -34,13 +34,13 @@ import {
   type NetDevice,
   type Napi,
   type SkBuff,
-  type Timer,
   type World,
 } from '@netstack/core';
 import { RxRing, TxRing } from './rings.js';
 import { SimVector, type SimNicCoalesce } from './vector.js';
-import { frameVid, rxChecksum, rxDmaFrame, txDmaFrame, type RxCsumMode } from './hw-frame.js';
+import { frameVid, rxChecksum, rxDmaFrame, txDmaFrame, txDmaSegment, type RxCsumMode } from './hw-frame.js';
 import type { SimWire, WireEnd } from './wire.js';
+import { HwTimer, REAL_TIME_CATCHUP_NS } from './hw-timer.js';
 
 /** Ring sizes the NIC accepts (`ethtool -G`), as ixgbe's IXGBE_MIN/MAX_RXD. */
 export const SIM_NIC_MIN_RING = 64;
@@ -63,6 +63,9 @@ export interface SimNicChannels {
   tx: number;
   combined: number;
 }
+
+/** In real time, frames the MAC finishes in one pass at most (one expiry in virtual time). */
+const TX_BATCH = 1024;
 
 /** TSO in hardware: the NIC cuts with its checksum engine (segments leave CHECKSUM_PARTIAL). */
 const HW_SEGMENTATION_FEATURES = NetdevFeatures.of(NETIF_F.SG, NETIF_F.HW_CSUM);
@@ -103,7 +106,9 @@ export class SimNic implements WireEnd {
   private txCurrentRing: TxRing | null = null;
   private readonly txSegs = new SkbQueue();
   private txNextRing = 0;
-  private readonly txTimer: Timer;
+  private readonly txTimer: HwTimer;
+  /** Inside txExpire: txSerialize leaves the timer to it. */
+  private txExpiring = false;
   private rxBufLen = 0;
 
   constructor(
@@ -118,7 +123,7 @@ export class SimNic implements WireEnd {
     this.rxCsum = opts.rxCsum;
     this.rss = new RssConfig({ key: opts.rssKey, rxRings: opts.rxQueues });
     this.affinity = [...(opts.irqAffinity ?? [])];
-    this.txTimer = this.world.scheduler.createTimer(() => this.txFrameDone());
+    this.txTimer = new HwTimer(this.world, 'simnic-mac', () => this.txExpire());
     this.buildVectors();
   }
 
@@ -238,9 +243,7 @@ export class SimNic implements WireEnd {
     for (;;) {
       const seg = this.txSegs.dequeue();
       if (seg !== null) {
-        const f = txDmaFrame(pool, seg);
-        consumeSkb(seg);
-        this.txSerialize(f);
+        this.txSerialize(txDmaSegment(pool, seg));
         return;
       }
       if (this.txCurrentRing !== null) {
@@ -282,10 +285,31 @@ export class SimNic implements WireEnd {
   private txSerialize(frame: SkBuff): void {
     const now = this.world.scheduler.now();
     const wire = this.wire;
-    const start = this.txBusyUntil > now ? this.txBusyUntil : now;
+    // In real time the pass that sees a frame done comes late: the next frame, already waiting,
+    // started when the last one ended, not when the pass ran (within REAL_TIME_CATCHUP_NS).
+    const floor = this.txTimer.slack === 0 ? now : now - REAL_TIME_CATCHUP_NS;
+    const start = this.txBusyUntil > floor ? this.txBusyUntil : floor;
     this.txBusyUntil = start + (wire !== null ? wire.serializationNs(frame.len) : 0);
     this.txCurrent = frame;
-    this.txTimer.armAt(Math.ceil(this.txBusyUntil));
+    if (!this.txExpiring) this.txTimer.armAt(Math.ceil(this.txBusyUntil));
+  }
+
+  /**
+   * The MAC's timer: the current frame is out. In virtual time one frame per expiry; in real time
+   * every frame whose last bit has left by now, in one pass (no host timer per frame).
+   */
+  private txExpire(): void {
+    const timer = this.txTimer;
+    this.txExpiring = true;
+    try {
+      for (let i = 0; ; i++) {
+        this.txFrameDone();
+        if (this.txCurrent === null || timer.slack === 0 || i >= TX_BATCH || !timer.due(this.txBusyUntil)) break;
+      }
+    } finally {
+      this.txExpiring = false;
+    }
+    if (this.txCurrent !== null) timer.armAt(Math.ceil(this.txBusyUntil));
   }
 
   /** The last bit of the current frame left: hand it to the wire, count it, take the next. */

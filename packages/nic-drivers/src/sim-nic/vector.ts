@@ -1,4 +1,5 @@
-import { CostStage, costCharge, napiSchedule, type Napi, type Timer, type World } from '@netstack/core';
+import { CostStage, costCharge, napiSchedule, type Napi, type World } from '@netstack/core';
+import { HwTimer } from './hw-timer.js';
 
 /** Interrupt coalescing (`ethtool -c/-C`): what the NIC waits for before raising a queue's IRQ. */
 export interface SimNicCoalesce {
@@ -25,7 +26,7 @@ export class SimVector {
   txPending = 0;
   private rxFirst = 0;
   private txFirst = 0;
-  private readonly timer: Timer;
+  private readonly timer: HwTimer;
 
   constructor(
     readonly world: World,
@@ -35,7 +36,7 @@ export class SimVector {
     cpu: number,
   ) {
     this.cpu = cpu;
-    this.timer = world.scheduler.createTimer(() => this.evaluate());
+    this.timer = new HwTimer(world, 'simnic-irq', () => this.evaluate());
   }
 
   /** The NIC wrote back an RX descriptor. */
@@ -57,19 +58,19 @@ export class SimVector {
   evaluate(): void {
     if (this.masked) return;
     const c = this.coalesce;
-    const now = this.world.scheduler.now();
+    const timer = this.timer;
     let deadline = Infinity;
     if (this.rxPending > 0) {
       const due = this.rxFirst + c.rxUsecs * 1000;
-      if ((c.rxFrames > 0 && this.rxPending >= c.rxFrames) || due <= now) return this.fire();
+      if ((c.rxFrames > 0 && this.rxPending >= c.rxFrames) || timer.due(due)) return this.fire();
       deadline = due;
     }
     if (this.txPending > 0) {
       const due = this.txFirst + c.txUsecs * 1000;
-      if ((c.txFrames > 0 && this.txPending >= c.txFrames) || due <= now) return this.fire();
+      if ((c.txFrames > 0 && this.txPending >= c.txFrames) || timer.due(due)) return this.fire();
       if (due < deadline) deadline = due;
     }
-    if (deadline !== Infinity && (!this.timer.pending || this.timer.expires !== deadline)) this.timer.armAt(deadline);
+    if (deadline !== Infinity && (!timer.pending || timer.expires !== deadline)) timer.armAt(deadline);
   }
 
   /** The hard IRQ on its CPU: mask, schedule NAPI there (`napi_schedule_irqoff`). */

@@ -1,4 +1,5 @@
-import { NetError, SkbQueue, consumeSkb, type SkBuff, type Timer, type World } from '@netstack/core';
+import { NetError, SkbQueue, consumeSkb, type SkBuff, type World } from '@netstack/core';
+import { HwTimer } from './hw-timer.js';
 
 /** Bytes a frame costs on the wire beyond its own: preamble + SFD (8), FCS (4), inter-frame gap (12). */
 export const WIRE_OVERHEAD_BYTES = 24;
@@ -19,19 +20,20 @@ export interface WireEnd {
 /** One direction of the wire: frames in flight, in arrival order (constant delay keeps FIFO). */
 class Direction {
   readonly inflight = new SkbQueue();
-  readonly timer: Timer;
+  readonly timer: HwTimer;
 
   constructor(
     readonly world: World,
     readonly to: WireEnd,
   ) {
-    this.timer = world.scheduler.createTimer(() => this.arrive());
+    this.timer = new HwTimer(world, 'simwire', () => this.arrive());
   }
 
+  /** Deliver every frame whose arrival time is reached (in real time: nearly, see HwTimer). */
   private arrive(): void {
-    const now = this.world.scheduler.now();
     const q = this.inflight;
-    while (q.head !== null && q.head.tstamp <= now) {
+    const timer = this.timer;
+    while (q.head !== null && timer.due(q.head.tstamp)) {
       const f = q.dequeue()!;
       f.tstamp = 0;
       this.to.wireReceive(f);

@@ -217,9 +217,11 @@ export async function ourPair(setup = () => {}) {
 /**
  * One stream a → b over `pair` (from `ourPair()`), BULK_STEP_BYTES per step in WRITE_BYTES
  * writes, checked as it is read. `connected()` runs once the connection is up, before the first
- * step; `check(received, problems)` adds the caller's own findings at close.
+ * step; `settle()` runs at close once the sockets are closed, before the pool must be empty
+ * (a driver returns its ring buffers there); `check(received, problems)` adds the caller's own
+ * findings at close.
  */
-export async function bulkStream({ world, a, b, TcpSocket }, { connected: onConnected = () => {}, check = () => {} } = {}) {
+export async function bulkStream({ world, a, b, TcpSocket }, { connected: onConnected = () => {}, settle = async () => {}, check = () => {} } = {}) {
   const pattern = makePattern();
   const scratch = new Uint8Array(256 * 1024);
   const lsock = TcpSocket.create(b);
@@ -303,6 +305,7 @@ export async function bulkStream({ world, a, b, TcpSocket }, { connected: onConn
       }, 'EOF after close');
       server.close();
       lsock.close();
+      await settle();
       // FIN/ACK exchange; the client ends in TIME_WAIT, which holds no buffers.
       await until(() => world.pool.live === 0, 'buffers returned to the pool', 5_000).catch(() => {});
       const problems = [];
