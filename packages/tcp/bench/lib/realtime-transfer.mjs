@@ -183,6 +183,9 @@ export function deferred(what) {
 
 export const isEagain = (e) => e !== null && typeof e === 'object' && e.code === 'EAGAIN';
 
+/** EAGAIN (11): what trySend/tryRecv return, negated, when nothing fits or nothing is there. */
+const EAGAIN = 11;
+
 /** Wait (on the event loop, bounded) until `cond()` holds. */
 export async function until(cond, what, ms = STEP_TIMEOUT_MS) {
   const t0 = performance.now();
@@ -239,12 +242,11 @@ export async function bulkStream({ world, a, b, TcpSocket }, { connected: onConn
   const pump = () => {
     for (let i = 0; i < 1_000_000 && sent < sendTarget; i++) {
       const at = sent % PATTERN_PERIOD;
-      let n;
-      try {
-        n = client.send(pattern, at, Math.min(WRITE_BYTES, sendTarget - sent));
-      } catch (e) {
-        if (isEagain(e)) return;
-        waiter?.reject(e);
+      // trySend/tryRecv: an event loop's EAGAIN is a return value, not an exception per segment.
+      const n = client.trySend(pattern, at, Math.min(WRITE_BYTES, sendTarget - sent));
+      if (n === -EAGAIN) return;
+      if (n < 0) {
+        waiter?.reject(new Error(`send failed: errno ${-n}`));
         return;
       }
       sent += n;
@@ -253,12 +255,10 @@ export async function bulkStream({ world, a, b, TcpSocket }, { connected: onConn
   const read = () => {
     if (server === null) return;
     for (let i = 0; i < 1_000_000; i++) {
-      let n;
-      try {
-        n = server.recv(scratch, 0, scratch.length);
-      } catch (e) {
-        if (isEagain(e)) break;
-        waiter?.reject(e);
+      const n = server.tryRecv(scratch, 0, scratch.length);
+      if (n === -EAGAIN) break;
+      if (n < 0) {
+        waiter?.reject(new Error(`recv failed: errno ${-n}`));
         return;
       }
       if (n === 0) {
