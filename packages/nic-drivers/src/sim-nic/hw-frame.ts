@@ -20,6 +20,7 @@ import {
   readU16,
   writeU16,
   consumeSkb,
+  SKB_DESTRUCTOR_NONE,
   type SkBuff,
   type SkBuffPool,
 } from '@netstack/core';
@@ -39,7 +40,8 @@ export function txDmaFrame(pool: SkBuffPool, src: SkBuff): SkBuff {
   const tag = src.vlanProto !== 0 ? VLAN_HLEN : 0;
   const len = src.len + tag;
   const wireLen = len < ETH_ZLEN ? ETH_ZLEN : len;
-  const f = pool.alloc(wireLen, 0);
+  // NET_SKB_PAD of headroom, as a posted RX buffer has: the peer NIC can take it without a copy.
+  const f = pool.alloc(wireLen);
   const o = f.put(wireLen);
   const b = f.buf;
   const s = src.data;
@@ -101,6 +103,54 @@ export function rxDmaFrame(frame: SkBuff, skb: SkBuff, strip: boolean): boolean 
     skb.vlanProto = ETH_P_8021Q;
     skb.vlanTci = readU16(fb, s + 14);
   } else b.set(fb.subarray(s, frame.tail), o);
+  return true;
+}
+
+/**
+ * RX DMA without a copy: the wire frame's own buffer becomes the received buffer, as if the
+ * NIC had written into it, when it is interchangeable with the posted one `posted`: same size
+ * class (same `truesize`), same headroom, bytes not shared with a clone, no fragments and no
+ * owner (no destructor could run at the wrong time). Its metadata is reset to a fresh buffer's
+ * (the sender's offsets, checksum state, cb, ... never cross the wire); with `strip` an 802.1Q tag is
+ * taken out as in `rxDmaFrame` (the 12 address bytes move up, headroom grows by 4). The caller
+ * keeps `posted` for the descriptor's refill. Returns false when the buffers do not match (then
+ * `rxDmaFrame` copies). The length check against `posted` stays the caller's.
+ */
+export function rxDmaSwap(frame: SkBuff, posted: SkBuff, strip: boolean): boolean {
+  if (
+    frame.sizeClass !== posted.sizeClass ||
+    frame.data - frame.head !== posted.data - posted.head ||
+    frame.cloned ||
+    frame.fragList !== null ||
+    frame.destructor !== SKB_DESTRUCTOR_NONE ||
+    frame.sk !== null
+  ) {
+    return false;
+  }
+  const { id, buf, slot, sizeClass, head, end, truesize } = frame;
+  let data = frame.data;
+  let len = frame.len;
+  const tagged = strip && len >= ETH_HLEN + VLAN_HLEN && readU16(buf, data + 12) === ETH_P_8021Q;
+  const tci = tagged ? readU16(buf, data + 14) : 0;
+  if (tagged) {
+    buf.copyWithin(data + VLAN_HLEN, data, data + 12);
+    data += VLAN_HLEN;
+    len -= VLAN_HLEN;
+  }
+  frame.reset(buf);
+  frame.id = id;
+  frame.slot = slot;
+  frame.sizeClass = sizeClass;
+  frame.head = head;
+  frame.end = end;
+  frame.truesize = truesize;
+  frame.data = data;
+  frame.tail = data + len;
+  frame.len = len;
+  if (tagged) {
+    frame.vlanProto = ETH_P_8021Q;
+    frame.vlanTci = tci;
+  }
   return true;
 }
 

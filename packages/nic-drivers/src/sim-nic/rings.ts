@@ -1,13 +1,17 @@
-import type { SkBuff } from '@netstack/core';
+import { SkbQueue, type SkBuff } from '@netstack/core';
 
 /**
  * One RX descriptor ring: `size` descriptors, each with a posted buffer the NIC "DMAs" a frame
- * into. The hardware writes at `hw`, the driver cleans at `ntc` and refills the descriptor with a
- * fresh pooled buffer at once. As on Intel NICs (`ixgbe_desc_unused`), one descriptor always
+ * into. The hardware writes at `hw`, the driver cleans at `ntc` and refills the descriptor at once.
+ * When the NIC takes the wire frame's own buffer instead of copying into the posted one (see
+ * `rxDmaSwap`), the posted buffer waits in `spare` and refills the next cleaned descriptor, so
+ * the ring holds `size` buffers either way. As on Intel NICs (`ixgbe_desc_unused`), one descriptor always
  * stays unused so a full ring and an empty one differ: at most `size - 1` frames wait.
  */
 export class RxRing {
   readonly bufs: (SkBuff | null)[];
+  /** Posted buffers displaced by a swapped-in wire frame, kept for the refill (empty, as posted). */
+  readonly spare = new SkbQueue();
   /** Next descriptor the hardware fills. */
   hw = 0;
   /** Next descriptor the driver cleans (`next_to_clean`). */

@@ -77,6 +77,42 @@ describe('sim NIC: rings, DMA, wire', () => {
     expectNoLeaks(l);
   });
 
+  it('RX DMA takes the wire frame\'s buffer: one allocation per frame less, the descriptor refilled from the posted buffer', () => {
+    const allocsFor = (n: number): number => {
+      const l = simLab();
+      const got = ipReceiver(l.b);
+      const pool = l.world.pool;
+      const alloc = pool.alloc.bind(pool);
+      let allocs = 0;
+      pool.alloc = (size, headroom) => {
+        allocs++;
+        return alloc(size, headroom);
+      };
+      burst(l, n);
+      l.world.runUntilIdle();
+      expect(got.length).toBe(n);
+      expect(got.every((p) => p.len === 46)).toBe(true);
+      // Every descriptor still holds a posted buffer.
+      const ring = simNicOf(l.eb).rxRings[0]!;
+      expect(ring.bufs.every((b) => b !== null && b.len === 0)).toBe(true);
+      expectNoLeaks(l);
+      return allocs;
+    };
+    // Per frame: the sender's buffer and the TX DMA's wire frame; no RX refill.
+    expect(allocsFor(20) - allocsFor(10)).toBe(20);
+  });
+
+  it('a frame longer than the posted buffers holds is counted in rx_length_errors and freed', () => {
+    const l = simLab({ nic: { mtu: 9000 }, peer: { mtu: 1500 } });
+    const got = ipReceiver(l.b);
+    sendUdp(l.world, { from: l.ea, to: l.eb, sport: 1, dport: 2, payload: 3000 });
+    sendUdp(l.world, { from: l.ea, to: l.eb, sport: 1, dport: 2, payload: 1000 });
+    l.world.runUntilIdle();
+    expect(got.map((p) => p.len)).toEqual([1028]);
+    expect([l.eb.stats.rx_length_errors, l.eb.stats.rx_errors, l.eb.stats.rx_packets]).toEqual([1, 1, 1]);
+    expectNoLeaks(l);
+  });
+
   it('limits throughput to the wire rate: serialization of (len + 24) * 8 bits each', () => {
     // 1 Gbit/s, 1000-byte frames: (1000 + 24) * 8 ns = 8192 ns per frame.
     const l = simLab({ wire: { rate: 1e9, delay: 100_000 }, peer: { coalesce: { rxUsecs: 0 } } });

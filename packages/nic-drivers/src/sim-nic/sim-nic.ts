@@ -38,7 +38,7 @@ import {
 } from '@netstack/core';
 import { RxRing, TxRing } from './rings.js';
 import { SimVector, type SimNicCoalesce } from './vector.js';
-import { frameVid, rxChecksum, rxDmaFrame, txDmaFrame, txDmaSegment, type RxCsumMode } from './hw-frame.js';
+import { frameVid, rxChecksum, rxDmaFrame, rxDmaSwap, txDmaFrame, txDmaSegment, type RxCsumMode } from './hw-frame.js';
 import type { SimWire, WireEnd } from './wire.js';
 import { HwTimer, REAL_TIME_CATCHUP_NS } from './hw-timer.js';
 
@@ -182,6 +182,7 @@ export class SimNic implements WireEnd {
         if (skb !== null && skb !== undefined) consumeSkb(skb);
         ring.bufs[d] = null;
       }
+      for (let s = ring.spare.dequeue(); s !== null; s = ring.spare.dequeue()) consumeSkb(s);
     }
     const dev = this.dev;
     for (const ring of this.txRings) {
@@ -411,14 +412,24 @@ export class SimNic implements WireEnd {
       consumeSkb(frame);
       return;
     }
-    const skb = ring.bufs[ring.hw]!;
-    if (!rxDmaFrame(frame, skb, features.has(NETIF_F.HW_VLAN_CTAG_RX))) {
+    const posted = ring.bufs[ring.hw]!;
+    const strip = features.has(NETIF_F.HW_VLAN_CTAG_RX);
+    if (frame.len - (strip && frameVid(frame) >= 0 ? VLAN_HLEN : 0) > posted.tailroom()) {
       dev.stats.rx_length_errors++;
       dev.stats.rx_errors++;
       consumeSkb(frame);
       return;
     }
-    consumeSkb(frame);
+    let skb = posted;
+    // The frame's buffer takes the descriptor (no copy, no free, no refill alloc); else copy.
+    if (rxDmaSwap(frame, posted, strip)) {
+      skb = frame;
+      ring.bufs[ring.hw] = frame;
+      ring.spare.enqueue(posted);
+    } else {
+      rxDmaFrame(frame, posted, strip);
+      consumeSkb(frame);
+    }
     if (features.has(NETIF_F.RXHASH) && type !== PKT_HASH_TYPE_NONE) {
       skb.hash = rss.hash;
       skb.hashValid = true;
@@ -458,7 +469,7 @@ export class SimNic implements WireEnd {
         const skb = ring.bufs[d]!;
         // Descriptor write-back read, buffer refill, the DMA'd frame as an skb (ixgbe_clean_rx_irq).
         costCharge(world, CostStage.DRIVER_RX, skb.len);
-        ring.bufs[d] = pool.alloc(this.rxBufLen);
+        ring.bufs[d] = ring.spare.dequeue() ?? pool.alloc(this.rxBufLen);
         ring.ntc = d + 1 === ring.size ? 0 : d + 1;
         ring.done--;
         const len = skb.len;

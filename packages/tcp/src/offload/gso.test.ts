@@ -3,6 +3,7 @@ import {
   CHECKSUM_NONE,
   CHECKSUM_PARTIAL,
   ERRNO,
+  NET_SKB_PAD,
   SKB_DESTRUCTOR_TCP_WFREE,
   SKB_GSO_TCPV4,
   SKB_GSO_UDP_L4,
@@ -49,6 +50,8 @@ describe('tcpGsoSegment (tcp_gso_segment)', () => {
       expect(s.len).toBe(32 + Math.min(1448, 65483 - off));
       expect(s.networkHeader).toBe(th - 20);
       expect(s.macHeader).toBe(th - 34);
+      // A receive buffer's headroom (a sim NIC's peer can take the segment as received).
+      expect(s.macHeader - s.head).toBe(NET_SKB_PAD);
       expect(s.buf[s.networkHeader]).toBe(0x45);
       // Link and IP header bytes are copied as they were (the L3 fixes tot_len, id, checksum).
       expect(s.buf.slice(s.macHeader, th + 4)).toEqual(headers.slice(0, 38));
@@ -101,6 +104,33 @@ describe('tcpGsoSegment (tcp_gso_segment)', () => {
     const flags = segs.map((s) => s.buf[s.transportHeader + 13]);
     expect(flags).toEqual([TCPHDR_ACK | TCPHDR_ECE | TCPHDR_CWR, TCPHDR_ACK | TCPHDR_ECE, TCPHDR_ACK | TCPHDR_ECE, TCPHDR_ACK | TCPHDR_ECE | TCPHDR_PSH | TCPHDR_FIN]);
     for (const s of segs) expect(tcpChecksumOk(s)).toBe(true);
+    freeAll(segs);
+    expectNoLeaks(pool);
+  });
+
+  it('gives every segment NET_SKB_PAD of headroom, even from an input with less (as TCP leaves it)', () => {
+    const pool = new SkBuffPool();
+    const src = tcpPacket(pool, { payload: pattern(3000, 2), mss: 1000, partial: true });
+    // The same packet with the link header 46 bytes into its buffer.
+    const n = src.tail - src.macHeader;
+    const skb = pool.alloc(n, 46);
+    skb.buf.set(src.buf.subarray(src.macHeader, src.tail), skb.put(n));
+    const shift = skb.data - src.macHeader;
+    skb.macHeader = skb.data;
+    skb.networkHeader = src.networkHeader + shift;
+    skb.transportHeader = src.transportHeader + shift;
+    skb.protocol = src.protocol;
+    skb.pull(src.data - src.macHeader);
+    skb.gsoSize = src.gsoSize;
+    skb.ipSummed = CHECKSUM_PARTIAL;
+    skb.csumStart = skb.transportHeader;
+    skb.csumOffset = 16;
+    consumeSkb(src);
+    const q = new SkbQueue();
+    expect(tcpGsoSegment(skb, q, true)).toBe(3);
+    const segs = drain(q);
+    expect(segs.map((s) => s.macHeader - s.head)).toEqual([NET_SKB_PAD, NET_SKB_PAD, NET_SKB_PAD]);
+    expect(segs.map((s) => tcpChecksumOk(s))).toEqual([true, true, true]);
     freeAll(segs);
     expectNoLeaks(pool);
   });

@@ -57,9 +57,18 @@ function gsoCheck(skb: SkBuff): number {
   const start = headersStart(skb, th);
   if (start < skb.head || start > skb.data) return EINVAL;
   if (skb.networkHeader >= 0 && (skb.networkHeader < start || skb.networkHeader > th)) return EINVAL;
-  const headroom = Math.min(start - skb.head, NET_SKB_PAD);
-  if (headroom + (th + thlen - start) + mss > skb.pool.maxBufferSize) return EINVAL;
+  if (segmentHeadroom(skb, th + thlen - start, mss) < 0) return EINVAL;
   return 0;
+}
+
+/**
+ * Headroom of a segment buffer: NET_SKB_PAD, as a freshly allocated receive buffer has (a sim
+ * NIC's TSO segment can then become the peer's received buffer without a copy; Linux's
+ * `skb_segment` keeps the head's headroom, which no receiver sees), less when the largest
+ * segment would not fit a pool buffer; negative when even no headroom is enough.
+ */
+function segmentHeadroom(skb: SkBuff, hdrLen: number, mss: number): number {
+  return Math.min(NET_SKB_PAD, skb.pool.maxBufferSize - hdrLen - mss);
 }
 
 /**
@@ -67,7 +76,7 @@ function gsoCheck(skb: SkBuff): number {
  * from `payloadOff`, with the same metadata and every header offset moved to the copy.
  */
 function newSegment(skb: SkBuff, start: number, hdrLen: number, payloadOff: number, n: number): SkBuff {
-  const headroom = Math.min(start - skb.head, NET_SKB_PAD);
+  const headroom = segmentHeadroom(skb, hdrLen, skb.gsoSize);
   const seg = skb.pool.alloc(hdrLen + n, headroom);
   const end = seg.end;
   seg.copyMetadataFrom(skb);
