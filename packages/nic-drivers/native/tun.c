@@ -144,8 +144,8 @@ static uint8_t *view_range(napi_env env, napi_value arr, napi_value off_v, napi_
   return (uint8_t *)data + off;
 }
 
-/* read(fd, u8, offset, maxLen): bytes read (one frame), or -errno (-EAGAIN when none is waiting). */
-static napi_value tun_read(napi_env env, napi_callback_info info) {
+/* One read(2) or write(2) of the bytes u8[offset, offset + len): bytes moved, or -errno. */
+static napi_value tun_io(napi_env env, napi_callback_info info, int writing) {
   napi_value argv[4];
   int32_t fd;
   size_t len;
@@ -153,22 +153,15 @@ static napi_value tun_read(napi_env env, napi_callback_info info) {
   uint8_t *p = view_range(env, argv[1], argv[2], argv[3], &len);
   if (p == NULL) return NULL;
   ssize_t n;
-  do n = read(fd, p, len); while (n < 0 && errno == EINTR);
+  do n = writing ? write(fd, p, len) : read(fd, p, len); while (n < 0 && errno == EINTR);
   return int_value(env, n < 0 ? -errno : n);
 }
 
+/* read(fd, u8, offset, maxLen): bytes read (one frame), or -errno (-EAGAIN when none is waiting). */
+static napi_value tun_read(napi_env env, napi_callback_info info) { return tun_io(env, info, 0); }
+
 /* write(fd, u8, offset, len): bytes written (the whole frame), or -errno. */
-static napi_value tun_write(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  int32_t fd;
-  size_t len;
-  if (get_args(env, info, 4, argv) < 0 || get_i32(env, argv[0], &fd) < 0) return NULL;
-  uint8_t *p = view_range(env, argv[1], argv[2], argv[3], &len);
-  if (p == NULL) return NULL;
-  ssize_t n;
-  do n = write(fd, p, len); while (n < 0 && errno == EINTR);
-  return int_value(env, n < 0 ? -errno : n);
-}
+static napi_value tun_write(napi_env env, napi_callback_info info) { return tun_io(env, info, 1); }
 
 /* close(fd): 0 or -errno. */
 static napi_value tun_close(napi_env env, napi_callback_info info) {
