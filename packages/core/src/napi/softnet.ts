@@ -154,7 +154,7 @@ export class SoftnetData {
       }
       budget -= work;
       // As net_rx_action: running out of budget or time counts a squeeze even if nothing is left.
-    // (`now()` moves within a run only with the cost model: without it only netdev_budget bites.)
+      // (`now()` moves within a run only with the cost model: without it only netdev_budget bites.)
       if (budget <= 0 || world.scheduler.now() >= timeLimit) {
         this.timeSqueeze++;
         break;
