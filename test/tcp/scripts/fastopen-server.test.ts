@@ -53,6 +53,15 @@ describe('Fast Open server', () => {
     expect(l.getsockopt('TCP_FASTOPEN')).toBe(16);
   });
 
+  it('an unanswered SYN-ACK of a Fast Open child is sent again after 1 s with the same options (MSS 1460)', () => {
+    const { s } = server();
+    s.inject({ flags: 'S', seq: 0, win: 65535, opts: SYN_OPTS, fastopen: cookieFor(KEY1) }, request(10));
+    const first = s.expect({ flags: 'S.', seq: 0, ack: 11, opts: { mss: 1460, sackOk: true, wscale: 10 } });
+    // tcp_retransmit_timer on the child in SYN_RECV: tcp_make_synack again, MSS from the route.
+    const again = s.expect({ flags: 'S.', seq: 0, ack: 11, opts: { mss: 1460, sackOk: true, wscale: 10 } }, 1000);
+    expect(again.opts.mss).toBe(first.opts.mss);
+  });
+
   it('a valid cookie with data: child at the SYN, data readable before the final ACK, SYN-ACK acks the data', () => {
     const { s, l } = server();
     const req = request(120);

@@ -74,7 +74,7 @@ export function tcpConnect(sk: TcpSock, daddr: InetAddrWords, dport: number): vo
   sk.sackOk = conf.sack !== 0;
   sk.wscaleOk = conf.windowScaling !== 0;
   sk.ecnRequest = conf.ecn === 1;
-  sk.advmss = tcpAdvertisedMss(sk);
+  sk.advmss = sk.synAdvmss = tcpAdvertisedMss(sk);
   sk.mssClamp = sk.userMss !== 0 ? sk.userMss : 0xffff;
   sk.tcpHeaderOpts = sk.tstampOk ? TCPOLEN_TSTAMP_ALIGNED : 0;
   tcpSyncMss(sk);

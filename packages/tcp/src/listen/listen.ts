@@ -306,7 +306,7 @@ export function createChild(req: RequestSock, seg: TcpSegment, fastopen = false)
   sk.routeForConnect();
   sk.state = TCP_SYN_RECV;
   sk.parent = lsk;
-  sk.advmss = lsk.advmssFor();
+  sk.advmss = sk.synAdvmss = lsk.advmssFor();
   sk.sackOk = req.sackOk;
   sk.wscaleOk = req.wscaleOk;
   sk.tstampOk = req.tstampOk;

@@ -89,7 +89,7 @@ function establishedOptions(sk: TcpSock, o: TcpOptions): void {
 /** The options of our SYN or SYN-ACK (`tcp_syn_options` / `tcp_synack_options`). */
 export function synOptions(sk: TcpSock, o: TcpOptions, tsEcr: number): void {
   clearTcpOptions(o);
-  o.mss = sk.advmss;
+  o.mss = sk.synAdvmss;
   if (sk.tstampOk) {
     o.sawTstamp = true;
     o.tsVal = (sk.net.nowMs() + sk.tsOff) >>> 0;

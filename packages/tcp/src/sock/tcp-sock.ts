@@ -81,6 +81,8 @@ export class TcpSock {
   /** `tp->mss_clamp` (the peer's MSS option, or TCP_SOCK_MAXSEG), `advmss`, TCP_MAXSEG (`user_mss`). */
   mssClamp = 0xffff;
   advmss = 1460;
+  /** The MSS option of our SYN or SYN-ACK (`tcp_advertise_mss`): `advmss` before timestamps were taken off it. */
+  synAdvmss = 1460;
   userMss = 0;
   /** Header bytes of options on every segment (12 with timestamps): `tcp_header_len` − 20. */
   tcpHeaderOpts = 0;
