@@ -6,7 +6,7 @@ import { consumeSkb } from '../../skb/pool.js';
 import { SkbQueue } from '../../skb/skb-queue.js';
 import type { SkBuff } from '../../skb/skbuff.js';
 import { SockCore } from '../../sock/sock-core.js';
-import { udp4Packet } from '../../rx/testing/udp-rig.js';
+import { udp4Packet, udp4Seq, udp4Sport } from '../../rx/testing/udp-rig.js';
 import { ETH_P_IP } from '../../wire/ethernet.js';
 import { napiGroReceive } from '../../gro/gro.js';
 import { skMarkNapiId } from '../busy-poll.js';
@@ -92,9 +92,7 @@ export class TestSock {
       owner: 'test',
       func: (skb) => {
         skMarkNapiId(this.sockCore, skb);
-        const b = skb.buf;
-        const p = skb.data;
-        this.arrivals.push({ cpu: world.currentCpu, at: world.scheduler.now(), sport: (b[p + 20]! << 8) | b[p + 21]!, seq: b[p + 28]! });
+        this.arrivals.push({ cpu: world.currentCpu, at: world.scheduler.now(), sport: udp4Sport(skb), seq: udp4Seq(skb) });
         this.queue.enqueue(skb);
         return NET_RX_SUCCESS;
       },

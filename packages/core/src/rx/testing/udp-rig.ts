@@ -35,6 +35,16 @@ export function udp4Packet(world: World, dev: NetDevice, sport: number, seq: num
   return skb;
 }
 
+/** The source port `udp4Packet` wrote, read at the network header (`skb.data` on delivery). */
+export function udp4Sport(skb: SkBuff): number {
+  return (skb.buf[skb.data + 20]! << 8) | skb.buf[skb.data + 21]!;
+}
+
+/** The sequence byte `udp4Packet` wrote, read at the network header. */
+export function udp4Seq(skb: SkBuff): number {
+  return skb.buf[skb.data + 28]!;
+}
+
 export interface Arrival {
   cpu: number;
   sport: number;
@@ -57,11 +67,9 @@ export function udpRig(cpus = 4, onPacket: (skb: SkBuff, sport: number) => void 
     data: null,
     owner: 'test',
     func: (skb) => {
-      const b = skb.buf;
-      const p = skb.data;
-      const sport = (b[p + 20]! << 8) | b[p + 21]!;
+      const sport = udp4Sport(skb);
       onPacket(skb, sport);
-      seen.push({ cpu: world.currentCpu, sport, seq: b[p + 28]! });
+      seen.push({ cpu: world.currentCpu, sport, seq: udp4Seq(skb) });
       consumeSkb(skb);
       return NET_RX_SUCCESS;
     },
